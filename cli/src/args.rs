@@ -1,0 +1,265 @@
+//! The command-line surface (DESIGN §6), as clap structs. Only this crate knows clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A local archive for news articles: keeps every article byte-for-byte, extracts its
+/// structure, and exports it all back out.
+#[derive(Debug, Parser)]
+#[command(
+    name = "morgue",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "The archive is DIR from --archive, else $MORGUE_ARCHIVE, else ./morgue-archive.\n\
+Exit codes: 0 success, 1 nothing found, 2 an error (bad input, archive in use, ...)."
+)]
+pub struct Cli {
+    /// Archive directory (created on first import).
+    #[arg(long, global = true, env = "MORGUE_ARCHIVE", value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+    /// Print no progress, notes or summary; errors are still printed.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Colour diagnostics: auto (on a terminal unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// If another morgue holds the archive, wait up to SECS for it instead of failing at once.
+    #[arg(long, global = true, value_name = "SECS")]
+    pub wait: Option<f64>,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to colour output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Archive files, directories (recursively) or stdin (`-`).
+    #[command(
+        long_about = "Archive files, directories (read recursively) or standard input (`-`).\n\n\
+The extension decides what a file is: .txt is text, .html/.htm is HTML, .jsonl is a morgue export \
+(each line restored with its sources and fields). Other files are skipped with a note. Stdin is \
+sniffed. Bytes already in the archive are not stored again; the new path is added to the copy \
+there. Ends with the line `archived N, already archived N, skipped N, failed N` on stderr and \
+exits 2 if anything failed."
+    )]
+    Import(ImportArgs),
+    /// List archived documents.
+    List(ListArgs),
+    /// Show one document: its fields and text, its original bytes, or its JSON.
+    Show(ShowArgs),
+    /// Count the documents and the bytes they take.
+    Stats(StatsArgs),
+    /// Write the whole archive out.
+    #[command(
+        long_about = "Write the whole archive out. The JSONL format starts with a header line \
+{\"morgue_export\": 1, ...} and has one document a line, with its original bytes unless --no-raw; \
+`morgue import FILE.jsonl` restores it exactly."
+    )]
+    Export(ExportArgs),
+    /// Remove documents (their original bytes too).
+    Rm(RmArgs),
+    /// Add (+T) or remove (-T) tags: `morgue tag ID... +economy -draft`.
+    Tag(TagArgs),
+}
+
+/// What an input is, when the extension should not decide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// By extension; stdin is sniffed.
+    Auto,
+    /// Plain text.
+    Text,
+    /// HTML.
+    Html,
+    /// A morgue JSONL export.
+    Jsonl,
+}
+
+/// `morgue import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files, directories, or `-` for standard input.
+    #[arg(required = true, value_name = "PATH|-")]
+    pub paths: Vec<String>,
+    /// What the inputs are.
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub format: InputFormat,
+    /// The URL the document was saved from (one document only).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Tag every document imported (repeatable).
+    #[arg(long = "tag", value_name = "T")]
+    pub tags: Vec<String>,
+    /// Store the documents without running extractors.
+    #[arg(long)]
+    pub no_extract: bool,
+    /// Stop at the first failure (what was archived before it stays archived).
+    #[arg(long)]
+    pub strict: bool,
+    /// Refuse documents larger than this (e.g. 64MiB, 500k, 1G).
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
+    pub max_size: u64,
+}
+
+/// Output flags shared by commands that print records.
+#[derive(Debug, Args, Clone, Copy, Default)]
+#[group(multiple = false)]
+pub struct OutputArgs {
+    /// One JSON value.
+    #[arg(long)]
+    pub json: bool,
+    /// One JSON object a line.
+    #[arg(long)]
+    pub jsonl: bool,
+    /// CSV with a header line.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// How `list` sorts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListSort {
+    /// Import order.
+    Imported,
+    /// Publication date where known (then import order).
+    Published,
+    /// Title, case-insensitively.
+    Title,
+}
+
+/// `morgue list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Show at most N documents.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Sort order.
+    #[arg(long, value_enum, default_value_t = ListSort::Imported)]
+    pub sort: ListSort,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `morgue show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The document's id, or a unique prefix of at least 6 hex digits.
+    pub id: String,
+    /// Write the original bytes exactly (with --json: include them in the JSON).
+    #[arg(long)]
+    pub raw: bool,
+    /// Write the decoded text.
+    #[arg(long, conflicts_with = "raw")]
+    pub text: bool,
+    /// Only these fields (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "a,b")]
+    pub fields: Vec<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `morgue stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// A header line, then one JSON document a line.
+    Jsonl,
+}
+
+/// `morgue export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+    /// Write to PATH (replaced only once complete) or `-` for stdout.
+    #[arg(long, value_name = "PATH|-", default_value = "-")]
+    pub out: String,
+    /// Leave out the original bytes (such an export cannot be imported back).
+    #[arg(long)]
+    pub no_raw: bool,
+}
+
+/// `morgue rm`.
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// Ids or unique prefixes.
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+}
+
+/// `morgue tag`.
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// Ids, then +TAG to add and -TAG to remove.
+    #[arg(required = true, allow_hyphen_values = true, value_name = "ID|+T|-T")]
+    pub args: Vec<String>,
+}
+
+/// Parses sizes like `64MiB`, `64M`, `500k`, `1G` or plain bytes (binary units).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size; write e.g. 64MiB, 500k or 1048576"))?;
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown size unit {other:?}; use B, KiB, MiB or GiB"
+            ));
+        }
+    };
+    Ok((value * multiplier as f64) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("500k"), Ok(500 << 10));
+        assert_eq!(parse_size("1.5G"), Ok(3 << 29));
+        assert_eq!(parse_size("10"), Ok(10));
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

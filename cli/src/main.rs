@@ -1,0 +1,151 @@
+//! `morgue`: the command line. Parses arguments, opens the archive, runs one subcommand and maps
+//! the outcome to an exit code: 0 success, 1 nothing found, 2 an error. A closed stdout
+//! (`morgue list | head`) ends the command quietly with 0.
+
+mod args;
+mod export;
+mod import;
+mod list;
+mod output;
+mod show;
+mod stats;
+mod tag;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Parser;
+use morgue_core::{Archive, OpenOptions};
+
+use crate::args::{Cli, ColorChoice, Command};
+
+/// What a command ended with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// It did what was asked.
+    Success,
+    /// A query or show found nothing.
+    NotFound,
+    /// Some inputs failed; what could be done was done.
+    Failed,
+    /// Stopped by Ctrl-C after saving what was done.
+    Interrupted,
+}
+
+impl Status {
+    fn code(self) -> u8 {
+        match self {
+            Status::Success => 0,
+            Status::NotFound => 1,
+            Status::Failed => 2,
+            Status::Interrupted => 130,
+        }
+    }
+}
+
+/// Settings every command shares.
+pub struct Ctx {
+    /// The archive directory.
+    pub archive_dir: PathBuf,
+    /// `--quiet`.
+    pub quiet: bool,
+    /// Whether to colour stderr and TTY output.
+    pub color: bool,
+    /// `--wait`.
+    pub wait: Option<Duration>,
+}
+
+impl Ctx {
+    /// Opens and locks the archive; `create` for commands that may make a new one.
+    pub fn open(&self, create: bool) -> Result<Archive> {
+        let options = OpenOptions {
+            create,
+            wait: self.wait,
+        };
+        Ok(Archive::open(&self.archive_dir, &options)?)
+    }
+
+    /// Whether long work should draw a progress bar on stderr.
+    pub fn progress(&self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+
+    /// Prints a diagnostic line on stderr with a coloured prefix.
+    pub fn note(&self, prefix: &str, message: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = if self.color {
+            let code = match prefix {
+                "error" | "failed" => "31",
+                "warning" => "33",
+                _ => "36",
+            };
+            writeln!(err, "\x1b[1;{code}m{prefix}:\x1b[0m {message}")
+        } else {
+            writeln!(err, "{prefix}: {message}")
+        };
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stderr_tty = std::io::stderr().is_terminal();
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            stderr_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let ctx = Ctx {
+        archive_dir: cli
+            .archive
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("morgue-archive")),
+        quiet: cli.quiet,
+        color,
+        wait: cli.wait.map(Duration::from_secs_f64),
+    };
+    match run(&ctx, cli.command) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let mut message = e.to_string();
+            for cause in e.chain().skip(1) {
+                let cause = cause.to_string();
+                if !message.contains(&cause) {
+                    message.push_str(": ");
+                    message.push_str(&cause);
+                }
+            }
+            ctx.note("error", &message);
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(ctx: &Ctx, command: Command) -> Result<Status> {
+    match command {
+        Command::Import(args) => import::run(ctx, args),
+        Command::List(args) => list::run(ctx, args),
+        Command::Show(args) => show::run(ctx, args),
+        Command::Stats(args) => stats::run(ctx, args),
+        Command::Export(args) => export::run(ctx, args),
+        Command::Rm(args) => tag::rm(ctx, args),
+        Command::Tag(args) => tag::run(ctx, args),
+    }
+}
+
+/// Whether the error is a write to a closed pipe, which is how `| head` ends us.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<morgue_core::Error>()
+                .is_some_and(morgue_core::Error::is_broken_pipe)
+    })
+}

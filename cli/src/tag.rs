@@ -1,0 +1,68 @@
+//! `morgue tag` and `morgue rm`: change or remove documents. Every id is resolved before
+//! anything is written, so a typo changes nothing.
+
+use anyhow::{Result, bail};
+use morgue_core::DocId;
+
+use crate::args::{RmArgs, TagArgs};
+use crate::output::thousands;
+use crate::{Ctx, Status};
+
+pub fn rm(ctx: &Ctx, args: RmArgs) -> Result<Status> {
+    let mut archive = ctx.open(false)?;
+    let ids = args
+        .ids
+        .iter()
+        .map(|s| archive.resolve(s))
+        .collect::<Result<Vec<DocId>, _>>()?;
+    archive.remove(&ids)?;
+    if !ctx.quiet {
+        eprintln!("removed {} documents", thousands(ids.len() as u64));
+    }
+    Ok(Status::Success)
+}
+
+pub fn run(ctx: &Ctx, args: TagArgs) -> Result<Status> {
+    let mut add = Vec::new();
+    let mut remove = Vec::new();
+    let mut id_args = Vec::new();
+    for arg in &args.args {
+        if let Some(tag) = arg.strip_prefix('+') {
+            add.push(check_tag(tag)?);
+        } else if let Some(tag) = arg.strip_prefix('-') {
+            remove.push(check_tag(tag)?);
+        } else {
+            id_args.push(arg.as_str());
+        }
+    }
+    if id_args.is_empty() || (add.is_empty() && remove.is_empty()) {
+        bail!(
+            "give document ids and at least one +TAG or -TAG, e.g. `morgue tag 3f2a9c +economy -draft`"
+        );
+    }
+    let mut archive = ctx.open(false)?;
+    let ids = id_args
+        .iter()
+        .map(|s| archive.resolve(s))
+        .collect::<Result<Vec<DocId>, _>>()?;
+    let changed = archive.retag(&ids, &add, &remove)?;
+    if !ctx.quiet {
+        eprintln!(
+            "tagged {} documents ({} changed)",
+            thousands(ids.len() as u64),
+            thousands(changed as u64)
+        );
+    }
+    Ok(Status::Success)
+}
+
+fn check_tag(tag: &str) -> Result<String> {
+    if tag.is_empty()
+        || tag
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ',')
+    {
+        bail!("{tag:?} is not a tag: tags are non-empty and hold no spaces or commas");
+    }
+    Ok(tag.to_owned())
+}

@@ -1,0 +1,386 @@
+//! An archive directory: its lock, its store and its manifest, and the operations the commands
+//! run on documents (resolve an id, read, remove, tag, count).
+//!
+//! Layout of `DIR`: `lock` (held by the running morgue, holds its pid), `db/` (the sled store),
+//! `manifest.json` (what the store held after the last flush).
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::model::DocId;
+use crate::store::manifest::{ManifestData, ManifestFile};
+use crate::store::{FORMAT_VERSION, Store, StoreState, WriteBatch};
+use crate::text;
+
+pub use crate::store::StoredDoc;
+
+/// How to open an archive.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    /// Create the archive if the directory does not hold one (import does; other commands
+    /// report that there is no archive).
+    pub create: bool,
+    /// How long to wait for another morgue to release the archive; `None` fails at once.
+    pub wait: Option<Duration>,
+}
+
+/// An open, locked archive.
+pub struct Archive {
+    dir: PathBuf,
+    store: Store,
+    manifest: ManifestFile,
+    // Held for the archive's lifetime; the kernel releases it when the process ends, however
+    // it ends, so a killed morgue never leaves a stale lock.
+    _lock: File,
+}
+
+/// Figures for `morgue stats`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// Documents in the archive.
+    pub documents: u64,
+    /// Total length of the original bytes.
+    pub raw_bytes: u64,
+    /// Bytes the archive directory occupies on disk.
+    pub disk_bytes: u64,
+    /// Documents per media type.
+    pub media_types: BTreeMap<String, u64>,
+    /// Documents per encoding.
+    pub encodings: BTreeMap<String, u64>,
+    /// Documents per tag.
+    pub tags: BTreeMap<String, u64>,
+    /// Documents per field name.
+    pub fields: BTreeMap<String, u64>,
+    /// Store format version.
+    pub format: u32,
+}
+
+impl Archive {
+    /// Opens and locks the archive in `dir`. The lock is taken before anything else is read,
+    /// so two morgues never interleave on one archive.
+    pub fn open(dir: &Path, options: &OpenOptions) -> Result<Archive> {
+        let db_dir = dir.join("db");
+        let manifest = ManifestFile::new(dir);
+        let exists = db_dir.exists() || manifest.path().exists();
+        if !exists {
+            if !options.create {
+                return Err(Error::NoArchive {
+                    dir: dir.to_owned(),
+                });
+            }
+            if dir.exists() && !is_empty_dir(dir)? {
+                return Err(Error::NotAnArchive {
+                    dir: dir.to_owned(),
+                });
+            }
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let lock = lock(dir, options.wait)?;
+        let store = Store::open(&db_dir)?;
+        let mut archive = Archive {
+            dir: dir.to_owned(),
+            store,
+            manifest,
+            _lock: lock,
+        };
+        archive.check_manifest()?;
+        Ok(archive)
+    }
+
+    /// The archive directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Documents in the store.
+    pub fn len(&self) -> u64 {
+        self.store.state().count
+    }
+
+    /// Whether the archive holds no documents.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The next import sequence number.
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.store.state().next_seq
+    }
+
+    /// Compares the store with the manifest written after the last flush. A store that holds
+    /// fewer documents than that came back emptier than it was (sled silently reopens a
+    /// truncated or deleted database as empty), and is refused.
+    fn check_manifest(&mut self) -> Result<()> {
+        let state = self.store.state();
+        if let Some(recorded) = self.manifest.read()? {
+            let floor = recorded.documents.saturating_sub(recorded.removing);
+            if state.count < floor {
+                return Err(Error::Shrunk {
+                    dir: self.dir.clone(),
+                    manifest: self.manifest.path().to_owned(),
+                    recorded: recorded.documents,
+                    found: state.count,
+                });
+            }
+            if recorded.removing == 0
+                && state.count == recorded.documents
+                && recorded.digest != hex(&state.digest)
+            {
+                return Err(Error::DigestMismatch {
+                    dir: self.dir.clone(),
+                    manifest: self.manifest.path().to_owned(),
+                });
+            }
+            if recorded == manifest_data(&state, 0) {
+                return Ok(());
+            }
+        }
+        self.manifest.write(&manifest_data(&state, 0))
+    }
+
+    /// Applies and flushes a batch, then records the new state in the manifest.
+    pub(crate) fn commit(&mut self, batch: WriteBatch) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        if !batch.removals.is_empty() {
+            // Until the removal is flushed and recorded, a store holding fewer documents than
+            // the manifest says is expected, not a loss.
+            let state = self.store.state();
+            self.manifest
+                .write(&manifest_data(&state, batch.removals.len() as u64))?;
+        }
+        let state = self.store.commit(batch)?;
+        self.manifest.write(&manifest_data(&state, 0))
+    }
+
+    /// Resolves a full id or a unique prefix of at least 6 hex digits.
+    pub fn resolve(&self, input: &str) -> Result<DocId> {
+        let prefix = input.trim().to_ascii_lowercase();
+        let bad = || Error::BadId {
+            input: input.to_owned(),
+        };
+        if prefix.len() < DocId::MIN_PREFIX
+            || prefix.len() > 64
+            || !prefix.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            return Err(bad());
+        }
+        if let Some(id) = DocId::from_hex(&prefix) {
+            return if self.store.contains(&id)? {
+                Ok(id)
+            } else {
+                Err(Error::NotFound { prefix })
+            };
+        }
+        let whole_bytes = prefix.len() / 2;
+        let bytes: Vec<u8> = (0..whole_bytes)
+            .map(|i| u8::from_str_radix(&prefix[2 * i..2 * i + 2], 16))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|_| bad())?;
+        let matches: Vec<DocId> = self
+            .store
+            .ids_with_prefix(&bytes)?
+            .into_iter()
+            .filter(|id| id.to_hex().starts_with(&prefix))
+            .collect();
+        match matches.as_slice() {
+            [] => Err(Error::NotFound { prefix }),
+            [one] => Ok(*one),
+            many => Err(Error::Ambiguous {
+                prefix,
+                candidates: many.iter().map(DocId::short).collect(),
+            }),
+        }
+    }
+
+    /// The stored record of `id`.
+    pub fn get(&self, id: &DocId) -> Result<StoredDoc> {
+        self.store.get(id)?.ok_or_else(|| Error::NotFound {
+            prefix: id.to_hex(),
+        })
+    }
+
+    /// The record, if the archive holds it.
+    pub fn find(&self, id: &DocId) -> Result<Option<StoredDoc>> {
+        self.store.get(id)
+    }
+
+    /// Whether the archive holds the original bytes of `id`.
+    pub(crate) fn has_raw(&self, id: &DocId) -> Result<bool> {
+        self.store.contains_raw(id)
+    }
+
+    /// The original bytes of `id`, exactly as imported.
+    pub fn raw(&self, id: &DocId) -> Result<Vec<u8>> {
+        self.store.get_raw(id)?.ok_or_else(|| Error::Corrupt {
+            what: format!("raw/{}", id.short()),
+            reason: "the original bytes are missing".into(),
+        })
+    }
+
+    /// The document's text, decoded from its original bytes with the encoding found at import.
+    pub fn text(&self, doc: &StoredDoc, raw: &[u8]) -> String {
+        text::decode_with(raw, &doc.source.encoding)
+    }
+
+    /// Every record in import order.
+    pub fn documents(&self) -> Result<Vec<StoredDoc>> {
+        let mut docs = self.store.records().collect::<Result<Vec<_>>>()?;
+        docs.sort_by_key(|d| d.seq);
+        Ok(docs)
+    }
+
+    /// Every id in import order, without keeping the records in memory.
+    pub fn ids_in_order(&self) -> Result<Vec<DocId>> {
+        let mut ids = Vec::new();
+        for doc in self.store.records() {
+            let doc = doc?;
+            ids.push((doc.seq, doc.id));
+        }
+        ids.sort_unstable();
+        Ok(ids.into_iter().map(|(_, id)| id).collect())
+    }
+
+    /// Removes documents (records and original bytes) and flushes.
+    pub fn remove(&mut self, ids: &[DocId]) -> Result<()> {
+        let batch = WriteBatch {
+            removals: ids.to_vec(),
+            ..WriteBatch::default()
+        };
+        self.commit(batch)
+    }
+
+    /// Adds and removes tags on documents and flushes. Returns how many documents changed.
+    pub fn retag(&mut self, ids: &[DocId], add: &[String], remove: &[String]) -> Result<usize> {
+        let mut batch = WriteBatch::default();
+        for id in ids {
+            let mut doc = self.get(id)?;
+            let before = doc.source.tags.clone();
+            doc.source.tags.retain(|t| !remove.contains(t));
+            merge_tags(&mut doc.source.tags, add);
+            if doc.source.tags != before {
+                batch.records.push(doc);
+            }
+        }
+        let changed = batch.records.len();
+        self.commit(batch)?;
+        Ok(changed)
+    }
+
+    /// Counts by media type, encoding, tag and field, and sizes.
+    pub fn stats(&self) -> Result<Stats> {
+        let mut stats = Stats {
+            format: FORMAT_VERSION,
+            ..Stats::default()
+        };
+        for doc in self.store.records() {
+            let doc = doc?;
+            stats.documents += 1;
+            stats.raw_bytes += doc.raw_len;
+            *stats.media_types.entry(doc.source.media_type).or_default() += 1;
+            *stats.encodings.entry(doc.source.encoding).or_default() += 1;
+            for tag in doc.source.tags {
+                *stats.tags.entry(tag).or_default() += 1;
+            }
+            for field in doc.fields.into_keys() {
+                *stats.fields.entry(field).or_default() += 1;
+            }
+        }
+        self.store.flush()?;
+        stats.disk_bytes = dir_size(&self.dir)?;
+        Ok(stats)
+    }
+
+    /// Flushes the store; every command calls this before it exits.
+    pub fn flush(&self) -> Result<()> {
+        self.store.flush()
+    }
+}
+
+impl Drop for Archive {
+    fn drop(&mut self) {
+        // Nothing to report to from here; every write path has already flushed, this only
+        // covers reads that sled may have logged.
+        let _ = self.store.flush();
+    }
+}
+
+/// Adds tags keeping the list sorted and unique.
+pub(crate) fn merge_tags(tags: &mut Vec<String>, add: &[String]) {
+    tags.extend(add.iter().cloned());
+    tags.sort();
+    tags.dedup();
+}
+
+fn manifest_data(state: &StoreState, removing: u64) -> ManifestData {
+    ManifestData {
+        format: FORMAT_VERSION,
+        documents: state.count,
+        next_seq: state.next_seq,
+        digest: hex(&state.digest),
+        removing,
+    }
+}
+
+fn hex(bytes: &[u8; 32]) -> String {
+    DocId(*bytes).to_hex()
+}
+
+fn is_empty_dir(dir: &Path) -> Result<bool> {
+    let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    Ok(entries.all(|e| e.is_ok_and(|e| e.file_name() == "lock")))
+}
+
+/// Takes the archive's lock file, writing our pid into it so a second morgue can say who holds it.
+fn lock(dir: &Path, wait: Option<Duration>) -> Result<File> {
+    let path = dir.join("lock");
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    let deadline = wait.map(|w| Instant::now() + w);
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(TryLockError::WouldBlock) => {
+                if deadline.is_some_and(|d| Instant::now() < d) {
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                return Err(Error::InUse {
+                    dir: dir.to_owned(),
+                    pid: holder.trim().parse().ok(),
+                });
+            }
+            Err(TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+        }
+    }
+    file.set_len(0).map_err(|e| Error::io(&path, e))?;
+    file.rewind().map_err(|e| Error::io(&path, e))?;
+    write!(file, "{}", std::process::id()).map_err(|e| Error::io(&path, e))?;
+    Ok(file)
+}
+
+fn dir_size(dir: &Path) -> Result<u64> {
+    let mut total = 0;
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(|e| Error::io(dir, e.into()))?;
+        if entry.file_type().is_file() {
+            total += entry
+                .metadata()
+                .map_err(|e| Error::io(entry.path(), e.into()))?
+                .len();
+        }
+    }
+    Ok(total)
+}

@@ -1,0 +1,143 @@
+//! The engine's error type: one enum, every variant a situation the caller can act on.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+use crate::extract::PipelineError;
+
+/// Result with the engine's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the engine. Messages name the path or id involved and, where
+/// there is one, the fix.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// No archive exists at the directory and the command does not create one.
+    #[error("no archive at {}; create one with `morgue --archive {} import PATH`", .dir.display(), .dir.display())]
+    NoArchive {
+        /// The archive directory.
+        dir: PathBuf,
+    },
+    /// The directory exists but holds something else.
+    #[error("{} is not a morgue archive (it is not empty and has no morgue store); choose another --archive", .dir.display())]
+    NotAnArchive {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// Another process holds the archive's lock.
+    #[error("archive {} is in use by another morgue process{}; wait for it to finish or pass --wait SECS", .dir.display(), .pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    InUse {
+        /// The archive directory.
+        dir: PathBuf,
+        /// The holder's pid, when it could be read.
+        pid: Option<u32>,
+    },
+    /// A file could not be read or written.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The embedded store reported an error.
+    #[error("store {}: {message}", .dir.display())]
+    Store {
+        /// The store directory.
+        dir: PathBuf,
+        /// The store's own message.
+        message: String,
+    },
+    /// A stored value failed its checksum or could not be decoded.
+    #[error(
+        "corrupt {what}: {reason}; run `morgue verify` and restore the archive from a backup or an export"
+    )]
+    Corrupt {
+        /// Which value (tree and key).
+        what: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The store was written by a newer morgue.
+    #[error("archive {} has format version {found}, newer than this morgue reads ({supported}); upgrade morgue", .dir.display())]
+    FormatTooNew {
+        /// The archive directory.
+        dir: PathBuf,
+        /// Version found in the store.
+        found: u32,
+        /// Newest version this build reads.
+        supported: u32,
+    },
+    /// The store holds fewer documents than the manifest recorded after the last flush: the
+    /// store file was truncated, replaced or deleted.
+    #[error("archive {} came back emptier than it was: the manifest recorded {recorded} documents after the last write, the store holds {found}; restore {} from a backup, or, if you restored an older copy on purpose, delete {} to accept it", .dir.display(), .dir.display(), .manifest.display())]
+    Shrunk {
+        /// The archive directory.
+        dir: PathBuf,
+        /// The manifest file.
+        manifest: PathBuf,
+        /// Documents the manifest recorded.
+        recorded: u64,
+        /// Documents the store holds.
+        found: u64,
+    },
+    /// The store holds as many documents as the manifest recorded, but not the same ones.
+    #[error("archive {} does not hold the documents its manifest recorded (same count, different digest); restore it from a backup, or delete {} to accept it as it is", .dir.display(), .manifest.display())]
+    DigestMismatch {
+        /// The archive directory.
+        dir: PathBuf,
+        /// The manifest file.
+        manifest: PathBuf,
+    },
+    /// An id argument is not hex or is too short.
+    #[error("{input:?} is not a document id: give 6 to 64 hex digits")]
+    BadId {
+        /// What was given.
+        input: String,
+    },
+    /// No document has the id or prefix.
+    #[error("no document with id {prefix}")]
+    NotFound {
+        /// The id or prefix given.
+        prefix: String,
+    },
+    /// Several documents share the prefix.
+    #[error("id prefix {prefix} matches {} documents ({}); give more digits", .candidates.len(), .candidates.join(", "))]
+    Ambiguous {
+        /// The prefix given.
+        prefix: String,
+        /// Short ids of the matches.
+        candidates: Vec<String>,
+    },
+    /// The extractor pipeline could not be built.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// An import line or export could not be (de)serialised.
+    #[error("{context}: {source}")]
+    Json {
+        /// Where.
+        context: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The work was interrupted (Ctrl-C); everything reported as done was flushed.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Whether the error is a closed output pipe, which the binary treats as success.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}

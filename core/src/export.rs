@@ -1,0 +1,161 @@
+//! The JSON shape of a document (DESIGN §6), shared by `show --json`, the JSONL export and the
+//! import of such an export, and the writer of a whole JSONL export.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::{Deserialize, Serialize};
+
+use crate::archive::{Archive, StoredDoc};
+use crate::error::{Error, Result};
+use crate::model::{Fields, Provenance, Source};
+
+/// Version of the export format, in the header line `{"morgue_export": 1, ...}`.
+pub const EXPORT_VERSION: u32 = 1;
+
+/// The original bytes in JSON: as a string when they are valid UTF-8, else base64.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawJson {
+    /// The bytes are this UTF-8 text, exactly.
+    Utf8(String),
+    /// The bytes, base64 (standard alphabet, padded).
+    Base64(String),
+}
+
+impl RawJson {
+    /// Encodes bytes.
+    pub fn from_bytes(raw: &[u8]) -> RawJson {
+        match std::str::from_utf8(raw) {
+            Ok(s) => RawJson::Utf8(s.to_owned()),
+            Err(_) => RawJson::Base64(BASE64.encode(raw)),
+        }
+    }
+
+    /// Decodes to the original bytes.
+    pub fn to_bytes(&self) -> std::result::Result<Vec<u8>, String> {
+        match self {
+            RawJson::Utf8(s) => Ok(s.as_bytes().to_vec()),
+            RawJson::Base64(b) => BASE64.decode(b).map_err(|e| format!("raw.base64: {e}")),
+        }
+    }
+}
+
+/// One document as JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DocumentJson {
+    /// 64 hex digits.
+    pub id: String,
+    /// Where it came from.
+    pub source: Source,
+    /// The original bytes, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<RawJson>,
+    /// The decoded text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Extracted fields.
+    #[serde(default)]
+    pub fields: Fields,
+    /// Which extractor produced each field.
+    #[serde(default)]
+    pub provenance: BTreeMap<String, Provenance>,
+}
+
+impl DocumentJson {
+    /// Builds the JSON form; `raw` is included when given.
+    pub fn new(doc: &StoredDoc, raw: Option<&[u8]>, text: Option<String>) -> DocumentJson {
+        DocumentJson {
+            id: doc.id.to_hex(),
+            source: doc.source.clone(),
+            raw: raw.map(RawJson::from_bytes),
+            text,
+            fields: doc.fields.clone(),
+            provenance: doc.provenance.clone(),
+        }
+    }
+}
+
+/// The first line of an export.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportHeader {
+    /// [`EXPORT_VERSION`].
+    pub morgue_export: u32,
+    /// Documents that follow.
+    pub documents: u64,
+    /// Whether the lines carry the original bytes (an export without them cannot be imported).
+    pub raw: bool,
+    /// The program that wrote it.
+    pub generator: String,
+}
+
+/// Options of a JSONL export.
+#[derive(Clone, Debug)]
+pub struct ExportOptions {
+    /// Include the original bytes (off with `--no-raw`).
+    pub raw: bool,
+}
+
+/// Writes the header line, then one line per document in import order. `progress` is called
+/// after each document with (done, total).
+pub fn write_jsonl(
+    archive: &Archive,
+    out: &mut dyn Write,
+    options: &ExportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<u64> {
+    let ids = archive.ids_in_order()?;
+    let total = ids.len() as u64;
+    let io = |e| Error::io("export output", e);
+    let header = ExportHeader {
+        morgue_export: EXPORT_VERSION,
+        documents: total,
+        raw: options.raw,
+        generator: format!("morgue {}", env!("CARGO_PKG_VERSION")),
+    };
+    write_json_line(out, &header)?;
+    for (done, id) in ids.iter().enumerate() {
+        let doc = archive.get(id)?;
+        let raw = archive.raw(id)?;
+        let text = archive.text(&doc, &raw);
+        let json = DocumentJson::new(&doc, options.raw.then_some(raw.as_slice()), Some(text));
+        write_json_line(out, &json)?;
+        progress(done as u64 + 1, total);
+    }
+    out.flush().map_err(io)?;
+    Ok(total)
+}
+
+/// Writes one value as a JSON line.
+pub fn write_json_line<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(|source| {
+        if source.is_io() {
+            Error::io("output", std::io::Error::from(source))
+        } else {
+            Error::Json {
+                context: "output".into(),
+                source,
+            }
+        }
+    })?;
+    out.write_all(b"\n").map_err(|e| Error::io("output", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_is_utf8_or_base64() {
+        assert_eq!(RawJson::from_bytes(b"hi"), RawJson::Utf8("hi".into()));
+        let bad = RawJson::from_bytes(b"a \xa3");
+        assert_eq!(bad, RawJson::Base64("YSCj".into()));
+        assert_eq!(bad.to_bytes().unwrap(), b"a \xa3");
+        let json = serde_json::to_string(&bad).unwrap();
+        assert_eq!(json, r#"{"base64":"YSCj"}"#);
+        let back: RawJson = serde_json::from_str(r#"{"utf8":"x"}"#).unwrap();
+        assert_eq!(back.to_bytes().unwrap(), b"x");
+    }
+}

@@ -1,0 +1,623 @@
+//! Import: reads files, directories, stdin and JSONL exports, skips what it cannot read with a
+//! reason, deduplicates by content, runs the extractor pipeline and writes in flushed batches.
+//! A document is reported archived only after the batch holding it was flushed.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sha2::{Digest, Sha256};
+
+use crate::archive::{Archive, StoredDoc, merge_tags};
+use crate::error::Result;
+use crate::export::{DocumentJson, EXPORT_VERSION};
+use crate::extract::Pipeline;
+use crate::model::{DocId, Source};
+use crate::store::WriteBatch;
+use crate::text::{self, InputKind};
+
+/// Default `--max-size`: 64 MiB a document.
+pub const DEFAULT_MAX_SIZE: u64 = 64 * 1024 * 1024;
+/// Documents per flushed batch. Larger batches write faster; this bound keeps memory flat.
+const BATCH_DOCS: usize = 2000;
+/// Raw bytes per flushed batch.
+const BATCH_BYTES: usize = 32 * 1024 * 1024;
+
+/// One thing named on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// A file or a directory (read recursively).
+    Path(PathBuf),
+    /// Standard input (`-`).
+    Stdin,
+}
+
+/// Options of an import.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    /// Force the kind of every input instead of going by extension (`--format`).
+    pub format: Option<InputKind>,
+    /// Tags added to every document imported or found already archived.
+    pub tags: Vec<String>,
+    /// The source URL, for a single document.
+    pub url: Option<String>,
+    /// Largest document accepted, in bytes.
+    pub max_size: u64,
+    /// Stop at the first failure.
+    pub strict: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            format: None,
+            tags: Vec::new(),
+            url: None,
+            max_size: DEFAULT_MAX_SIZE,
+            strict: false,
+        }
+    }
+}
+
+/// What happened to one input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Newly archived (and flushed).
+    Archived {
+        /// Its id.
+        id: DocId,
+        /// Path (and line) or `<stdin>`.
+        origin: String,
+    },
+    /// The same bytes were already in the archive; the path and tags were added to it.
+    AlreadyArchived {
+        /// Its id.
+        id: DocId,
+        /// Path (and line) or `<stdin>`.
+        origin: String,
+    },
+    /// Not something morgue reads; nothing was written.
+    Skipped {
+        /// Path.
+        origin: String,
+        /// Why.
+        reason: String,
+    },
+    /// Could not be archived; nothing was written for it.
+    Failed {
+        /// Path (and line) or `<stdin>`.
+        origin: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Receives progress and outcomes as the import goes.
+pub trait Reporter {
+    /// The number of files found, before reading any of them.
+    fn begin(&mut self, _files: u64) {}
+    /// One file has been read and processed.
+    fn file_done(&mut self) {}
+    /// An outcome; archived ones arrive only after their batch was flushed.
+    fn outcome(&mut self, _outcome: &Outcome) {}
+    /// Something worth telling that did not stop the document (such as an encoding fallback).
+    fn warning(&mut self, _origin: &str, _message: &str) {}
+}
+
+/// Counts at the end of an import.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Newly archived documents.
+    pub archived: u64,
+    /// Documents that were already archived.
+    pub already: u64,
+    /// Files skipped as unsupported.
+    pub skipped: u64,
+    /// Inputs that failed.
+    pub failed: u64,
+    /// Stopped early by `--strict` after a failure.
+    pub stopped: bool,
+    /// Stopped early by Ctrl-C.
+    pub interrupted: bool,
+}
+
+/// An import into an open archive.
+pub struct Importer<'a> {
+    archive: &'a mut Archive,
+    pipeline: &'a Pipeline,
+    options: &'a ImportOptions,
+    reporter: &'a mut dyn Reporter,
+    cancel: &'a AtomicBool,
+    summary: Summary,
+    imported_at: String,
+    next_seq: u64,
+    batch: Pending,
+}
+
+/// Writes not yet flushed, and the outcomes to report once they are.
+#[derive(Default)]
+struct Pending {
+    raw: Vec<(DocId, Vec<u8>)>,
+    raw_bytes: usize,
+    records: Vec<StoredDoc>,
+    index: HashMap<DocId, usize>,
+    outcomes: Vec<Outcome>,
+}
+
+enum Flow {
+    Continue,
+    Stop,
+}
+
+impl<'a> Importer<'a> {
+    /// Prepares an import; nothing is read until [`Importer::run`].
+    pub fn new(
+        archive: &'a mut Archive,
+        pipeline: &'a Pipeline,
+        options: &'a ImportOptions,
+        reporter: &'a mut dyn Reporter,
+        cancel: &'a AtomicBool,
+    ) -> Importer<'a> {
+        let next_seq = archive.next_seq();
+        Importer {
+            archive,
+            pipeline,
+            options,
+            reporter,
+            cancel,
+            summary: Summary::default(),
+            imported_at: now_rfc3339(),
+            next_seq,
+            batch: Pending::default(),
+        }
+    }
+
+    /// Imports every input; `stdin` is read for `-`. Returns the counts; an `Err` means the
+    /// archive itself failed (a store error), not an input.
+    pub fn run(mut self, inputs: &[Input], stdin: &mut dyn Read) -> Result<Summary> {
+        let files = self.expand(inputs);
+        self.reporter.begin(
+            files
+                .iter()
+                .filter(|f| matches!(f, Item::File(_) | Item::Stdin))
+                .count() as u64,
+        );
+        for item in files {
+            if self.cancel.load(Ordering::Relaxed) {
+                self.summary.interrupted = true;
+                break;
+            }
+            let flow = match item {
+                Item::File(path) => self.file(&path)?,
+                Item::Stdin => self.stdin(stdin)?,
+                Item::Failed { origin, reason } => self.fail(origin, reason),
+            };
+            self.reporter.file_done();
+            if matches!(flow, Flow::Stop) {
+                break;
+            }
+        }
+        self.flush()?;
+        Ok(self.summary)
+    }
+
+    /// Expands directories (recursively, in name order) into files, keeping the order given.
+    fn expand(&mut self, inputs: &[Input]) -> Vec<Item> {
+        let mut items = Vec::new();
+        for input in inputs {
+            let path = match input {
+                Input::Stdin => {
+                    items.push(Item::Stdin);
+                    continue;
+                }
+                Input::Path(path) => path,
+            };
+            match fs::metadata(path) {
+                Err(e) => items.push(Item::Failed {
+                    origin: path.display().to_string(),
+                    reason: io_reason(&e),
+                }),
+                Ok(meta) if meta.is_dir() => {
+                    for entry in walkdir::WalkDir::new(path)
+                        .follow_links(true)
+                        .sort_by_file_name()
+                    {
+                        match entry {
+                            Ok(e) if e.file_type().is_file() => {
+                                items.push(Item::File(e.into_path()))
+                            }
+                            Ok(_) => {}
+                            Err(e) => items.push(Item::Failed {
+                                origin: e.path().unwrap_or(path).display().to_string(),
+                                reason: e.to_string(),
+                            }),
+                        }
+                    }
+                }
+                Ok(_) => items.push(Item::File(path.clone())),
+            }
+        }
+        items
+    }
+
+    fn file(&mut self, path: &Path) -> Result<Flow> {
+        let origin = path.display().to_string();
+        let kind = match self.options.format.or_else(|| InputKind::from_path(path)) {
+            Some(kind) => kind,
+            None => {
+                let reason = match path.extension() {
+                    Some(ext) => format!("unsupported file type .{}", ext.to_string_lossy()),
+                    None => "no file extension".to_owned(),
+                };
+                let outcome = Outcome::Skipped {
+                    origin,
+                    reason: format!(
+                        "{reason}; morgue reads .txt, .html, .htm and .jsonl (or pass --format)"
+                    ),
+                };
+                self.summary.skipped += 1;
+                self.reporter.outcome(&outcome);
+                return Ok(Flow::Continue);
+            }
+        };
+        let file = match fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => return Ok(self.fail(origin, io_reason(&e))),
+        };
+        if kind == InputKind::Jsonl {
+            return self.jsonl(BufReader::new(file), &origin);
+        }
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if len > self.options.max_size {
+            return Ok(self.fail(origin, too_big(len, self.options.max_size)));
+        }
+        let mut bytes = Vec::with_capacity(len as usize);
+        if let Err(e) = file.take(self.options.max_size + 1).read_to_end(&mut bytes) {
+            return Ok(self.fail(origin, io_reason(&e)));
+        }
+        if bytes.len() as u64 > self.options.max_size {
+            return Ok(self.fail(origin, too_big(bytes.len() as u64, self.options.max_size)));
+        }
+        let absolute = fs::canonicalize(path)
+            .or_else(|_| std::path::absolute(path))
+            .unwrap_or_else(|_| path.to_owned());
+        self.document(
+            bytes,
+            kind.media_type(),
+            Some(absolute.display().to_string()),
+            origin,
+        )
+    }
+
+    fn stdin(&mut self, stdin: &mut dyn Read) -> Result<Flow> {
+        let origin = "<stdin>".to_owned();
+        let mut bytes = Vec::new();
+        if let Err(e) = stdin
+            .take(self.options.max_size + 1)
+            .read_to_end(&mut bytes)
+        {
+            return Ok(self.fail(origin, io_reason(&e)));
+        }
+        let kind = self
+            .options
+            .format
+            .unwrap_or_else(|| InputKind::sniff(&bytes));
+        if kind == InputKind::Jsonl {
+            return self.jsonl(BufReader::new(bytes.as_slice()), &origin);
+        }
+        if bytes.len() as u64 > self.options.max_size {
+            return Ok(self.fail(origin, too_big(bytes.len() as u64, self.options.max_size)));
+        }
+        self.document(bytes, kind.media_type(), None, origin)
+    }
+
+    /// Archives one document's bytes, or adds the path and tags to the copy already archived.
+    fn document(
+        &mut self,
+        bytes: Vec<u8>,
+        media_type: &str,
+        path: Option<String>,
+        origin: String,
+    ) -> Result<Flow> {
+        let id = DocId(Sha256::digest(&bytes).into());
+        if self.merge_existing(&id, path.as_deref(), None, &[])? {
+            self.batch
+                .outcomes
+                .push(Outcome::AlreadyArchived { id, origin });
+            return self.after_add();
+        }
+        let decoded = match text::decode(&bytes) {
+            Ok(d) => d,
+            Err(e) => return Ok(self.fail(origin, e.to_string())),
+        };
+        if decoded.fell_back {
+            self.reporter.warning(
+                &origin,
+                &format!("not valid UTF-8; decoded as {}", decoded.encoding),
+            );
+        }
+        let hex = id.to_hex();
+        let url = self.options.url.as_deref();
+        let output = match self
+            .pipeline
+            .run(&hex, media_type, &decoded.text, &bytes, url)
+        {
+            Ok(out) => out,
+            Err(e) => return Ok(self.fail(origin, e.to_string())),
+        };
+        let mut tags = Vec::new();
+        merge_tags(&mut tags, &self.options.tags);
+        let doc = StoredDoc {
+            id,
+            seq: self.take_seq(),
+            raw_len: bytes.len() as u64,
+            source: Source {
+                paths: path.into_iter().collect(),
+                url: self.options.url.clone(),
+                media_type: media_type.to_owned(),
+                encoding: decoded.encoding.to_owned(),
+                imported_at: self.imported_at.clone(),
+                tags,
+            },
+            fields: output.fields,
+            provenance: output.provenance,
+        };
+        self.add(doc, bytes);
+        self.batch.outcomes.push(Outcome::Archived { id, origin });
+        self.after_add()
+    }
+
+    /// Reads a JSONL export line by line. A broken line fails alone; the others go on.
+    fn jsonl(&mut self, reader: impl BufRead, origin: &str) -> Result<Flow> {
+        for (index, line) in reader.split(b'\n').enumerate() {
+            let at = format!("{origin}:{}", index + 1);
+            let line = match line {
+                Ok(l) => l,
+                Err(e) => return Ok(self.fail(at, io_reason(&e))),
+            };
+            if self.cancel.load(Ordering::Relaxed) {
+                self.summary.interrupted = true;
+                return Ok(Flow::Stop);
+            }
+            let flow = self.jsonl_line(&line, at)?;
+            if matches!(flow, Flow::Stop) {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn jsonl_line(&mut self, line: &[u8], at: String) -> Result<Flow> {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Flow::Continue);
+        }
+        let value: serde_json::Value = match serde_json::from_slice(line) {
+            Ok(v) => v,
+            Err(e) => return Ok(self.fail(at, format!("not valid JSON: {e}"))),
+        };
+        if let Some(version) = value.get("morgue_export") {
+            return Ok(match version.as_u64() {
+                Some(v) if v <= u64::from(EXPORT_VERSION) => Flow::Continue,
+                _ => self.fail(
+                    at,
+                    format!("export format {version} is newer than this morgue reads ({EXPORT_VERSION}); upgrade morgue"),
+                ),
+            });
+        }
+        let doc: DocumentJson = match serde_json::from_value(value) {
+            Ok(d) => d,
+            Err(e) => return Ok(self.fail(at, format!("not a morgue document: {e}"))),
+        };
+        let Some(raw) = &doc.raw else {
+            return Ok(self.fail(
+                at,
+                "no original bytes (\"raw\"): the export was written with --no-raw and cannot be archived".into(),
+            ));
+        };
+        let bytes = match raw.to_bytes() {
+            Ok(b) => b,
+            Err(e) => return Ok(self.fail(at, e)),
+        };
+        if bytes.len() as u64 > self.options.max_size {
+            return Ok(self.fail(at, too_big(bytes.len() as u64, self.options.max_size)));
+        }
+        let id = DocId(Sha256::digest(&bytes).into());
+        if id.to_hex() != doc.id.to_ascii_lowercase() {
+            return Ok(self.fail(
+                at,
+                format!(
+                    "id {} is not the SHA-256 of its raw bytes ({})",
+                    doc.id,
+                    id.to_hex()
+                ),
+            ));
+        }
+        let media_type = doc.source.media_type.as_str();
+        if media_type != text::TEXT_PLAIN && media_type != text::TEXT_HTML {
+            return Ok(self.fail(at, format!("unsupported media type {media_type:?}")));
+        }
+        if self.merge_existing(&id, None, Some(&doc.source), &doc.source.tags)? {
+            self.batch
+                .outcomes
+                .push(Outcome::AlreadyArchived { id, origin: at });
+            return self.after_add();
+        }
+        // A restore keeps what the export recorded: sources, import time, fields and their
+        // provenance, so exporting again gives the same lines.
+        let mut source = doc.source;
+        merge_tags(&mut source.tags, &self.options.tags);
+        if source.encoding.is_empty() {
+            source.encoding = "utf-8".into();
+        }
+        let stored = StoredDoc {
+            id,
+            seq: self.take_seq(),
+            raw_len: bytes.len() as u64,
+            source,
+            fields: doc.fields,
+            provenance: doc.provenance,
+        };
+        self.add(stored, bytes);
+        self.batch
+            .outcomes
+            .push(Outcome::Archived { id, origin: at });
+        self.after_add()
+    }
+
+    /// If `id` is archived (or pending in this batch), adds the path, the sources of an
+    /// exported copy and the tags to it and returns true.
+    fn merge_existing(
+        &mut self,
+        id: &DocId,
+        path: Option<&str>,
+        exported: Option<&Source>,
+        extra_tags: &[String],
+    ) -> Result<bool> {
+        let (mut doc, pending_at) = match self.batch.index.get(id) {
+            Some(&i) => (self.batch.records[i].clone(), Some(i)),
+            None => match self.archive.find(id)? {
+                Some(doc) => (doc, None),
+                None => return Ok(false),
+            },
+        };
+        let before = doc.source.clone();
+        if let Some(path) = path {
+            if !doc.source.paths.iter().any(|p| p == path) {
+                doc.source.paths.push(path.to_owned());
+            }
+        }
+        if let Some(src) = exported {
+            for p in &src.paths {
+                if !doc.source.paths.contains(p) {
+                    doc.source.paths.push(p.clone());
+                }
+            }
+            if doc.source.url.is_none() {
+                doc.source.url = src.url.clone();
+            }
+        }
+        if doc.source.url.is_none() {
+            doc.source.url = self.options.url.clone();
+        }
+        merge_tags(&mut doc.source.tags, extra_tags);
+        merge_tags(&mut doc.source.tags, &self.options.tags);
+        match pending_at {
+            Some(i) => self.batch.records[i] = doc,
+            None => {
+                // Repair a record whose original bytes did not survive a crash: the bytes
+                // being imported are the same, so store them again.
+                if !self.archive.has_raw(id)? {
+                    return Ok(false);
+                }
+                if doc.source != before {
+                    self.batch.index.insert(*id, self.batch.records.len());
+                    self.batch.records.push(doc);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    fn add(&mut self, doc: StoredDoc, bytes: Vec<u8>) {
+        self.batch.raw_bytes += bytes.len();
+        self.batch.raw.push((doc.id, bytes));
+        match self.batch.index.get(&doc.id) {
+            Some(&i) => self.batch.records[i] = doc,
+            None => {
+                self.batch.index.insert(doc.id, self.batch.records.len());
+                self.batch.records.push(doc);
+            }
+        }
+    }
+
+    fn take_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    fn after_add(&mut self) -> Result<Flow> {
+        if self.batch.records.len() >= BATCH_DOCS || self.batch.raw_bytes >= BATCH_BYTES {
+            self.flush()?;
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn fail(&mut self, origin: String, reason: String) -> Flow {
+        self.summary.failed += 1;
+        self.reporter.outcome(&Outcome::Failed { origin, reason });
+        if self.options.strict {
+            self.summary.stopped = true;
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+
+    /// Writes and flushes the pending batch, then reports its outcomes.
+    fn flush(&mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.batch);
+        let batch = WriteBatch {
+            raw: pending.raw,
+            records: pending.records,
+            removals: Vec::new(),
+        };
+        self.archive.commit(batch)?;
+        for outcome in pending.outcomes {
+            match outcome {
+                Outcome::Archived { .. } => self.summary.archived += 1,
+                Outcome::AlreadyArchived { .. } => self.summary.already += 1,
+                _ => {}
+            }
+            self.reporter.outcome(&outcome);
+        }
+        Ok(())
+    }
+}
+
+enum Item {
+    File(PathBuf),
+    Stdin,
+    Failed { origin: String, reason: String },
+}
+
+fn too_big(len: u64, max: u64) -> String {
+    format!(
+        "{} is over the --max-size of {}; raise it with --max-size",
+        human_bytes(len),
+        human_bytes(max)
+    )
+}
+
+/// Bytes in the largest binary unit that keeps the number at least 1.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn now_rfc3339() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}

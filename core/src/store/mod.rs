@@ -1,0 +1,421 @@
+//! The store: the only module that knows sled. Everything above it sees [`Store`], plain
+//! records and [`WriteBatch`]es, so another engine would be a change contained here.
+//!
+//! Trees:
+//! - `docs`: id (32 bytes) → framed, zstd-compressed bincode [`RecordV1`]; and under the key
+//!   `#state` (never 32 bytes long, so never an id) the document count, next sequence number
+//!   and id digest, written in the same atomic batch as the records they count.
+//! - `raw`: id → framed zstd of the original bytes. Text is never stored: it is decoded from
+//!   these bytes on read.
+//! - `meta`: `format` → the store format version.
+
+pub mod codec;
+pub mod manifest;
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{DocId, Fields, Provenance, Source};
+
+/// The store format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// sled's page cache; larger caches buy little here and cost memory on big imports.
+const CACHE_BYTES: u64 = 128 * 1024 * 1024;
+const STATE_KEY: &[u8] = b"#state";
+const FORMAT_KEY: &[u8] = b"format";
+const ZSTD_LEVEL: i32 = 3;
+
+/// A document as stored, without its raw bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredDoc {
+    /// The id.
+    pub id: DocId,
+    /// Import order.
+    pub seq: u64,
+    /// Length of the original bytes.
+    pub raw_len: u64,
+    /// Where it came from.
+    pub source: Source,
+    /// Extracted fields.
+    pub fields: Fields,
+    /// Which extractor produced each field.
+    pub provenance: BTreeMap<String, Provenance>,
+}
+
+/// The persisted form of a record. bincode is not self-describing, so this struct has no
+/// skipped or defaulted fields; changing it means a new value version.
+#[derive(Serialize, Deserialize)]
+struct RecordV1 {
+    seq: u64,
+    raw_len: u64,
+    paths: Vec<String>,
+    url: Option<String>,
+    media_type: String,
+    encoding: String,
+    imported_at: String,
+    tags: Vec<String>,
+    /// Fields as JSON: their values are arbitrary JSON, which bincode cannot carry.
+    fields_json: String,
+    provenance: Vec<(String, String, String, u32)>,
+}
+
+/// Counters kept in the `docs` tree beside the records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreState {
+    /// Documents in the store.
+    pub count: u64,
+    /// The next import sequence number.
+    pub next_seq: u64,
+    /// XOR of all ids.
+    pub digest: [u8; 32],
+}
+
+impl StoreState {
+    pub fn toggle(&mut self, id: &DocId) {
+        for (d, b) in self.digest.iter_mut().zip(id.0) {
+            *d ^= b;
+        }
+    }
+}
+
+/// Writes applied together and flushed before `commit` returns.
+#[derive(Default)]
+pub struct WriteBatch {
+    /// New raw bytes (uncompressed).
+    pub raw: Vec<(DocId, Vec<u8>)>,
+    /// New or updated records.
+    pub records: Vec<StoredDoc>,
+    /// Ids to delete with their raw bytes.
+    pub removals: Vec<DocId>,
+}
+
+impl WriteBatch {
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty() && self.records.is_empty() && self.removals.is_empty()
+    }
+}
+
+/// The sled database and its trees.
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    docs: sled::Tree,
+    raw: sled::Tree,
+    state: StoreState,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`. sled panics on some damaged files, so the open is
+    /// wrapped in `catch_unwind` and reported as a store error.
+    pub fn open(dir: &Path) -> Result<Store> {
+        let config = sled::Config::new().path(dir).cache_capacity(CACHE_BYTES);
+        let db = match catch_unwind(AssertUnwindSafe(|| config.open())) {
+            Ok(Ok(db)) => db,
+            Ok(Err(e)) => return Err(store_err(dir, e)),
+            Err(panic) => {
+                return Err(Error::Store {
+                    dir: dir.to_owned(),
+                    message: format!("the database is damaged ({})", panic_message(&panic)),
+                });
+            }
+        };
+        let docs = db.open_tree("docs").map_err(|e| store_err(dir, e))?;
+        let raw = db.open_tree("raw").map_err(|e| store_err(dir, e))?;
+        let meta = db.open_tree("meta").map_err(|e| store_err(dir, e))?;
+        let format = match meta.get(FORMAT_KEY).map_err(|e| store_err(dir, e))? {
+            Some(v) => {
+                let payload = codec::unframe(&v, &|| "meta/format".into())?;
+                let bytes: [u8; 4] = payload.try_into().map_err(|_| Error::Corrupt {
+                    what: "meta/format".into(),
+                    reason: "not a 4-byte version".into(),
+                })?;
+                u32::from_le_bytes(bytes)
+            }
+            None => {
+                meta.insert(FORMAT_KEY, codec::frame(&FORMAT_VERSION.to_le_bytes()))
+                    .map_err(|e| store_err(dir, e))?;
+                db.flush().map_err(|e| store_err(dir, e))?;
+                FORMAT_VERSION
+            }
+        };
+        if format > FORMAT_VERSION {
+            return Err(Error::FormatTooNew {
+                dir: dir.to_owned(),
+                found: format,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let state = match docs.get(STATE_KEY).map_err(|e| store_err(dir, e))? {
+            Some(v) => {
+                decode_bincode(codec::unframe(&v, &|| "docs/#state".into())?, "docs/#state")?
+            }
+            None => StoreState::default(),
+        };
+        Ok(Store {
+            dir: dir.to_owned(),
+            db,
+            docs,
+            raw,
+            state,
+        })
+    }
+
+    /// Counters as of the last commit.
+    pub fn state(&self) -> StoreState {
+        self.state
+    }
+
+    /// Whether a record exists for `id`.
+    pub fn contains(&self, id: &DocId) -> Result<bool> {
+        self.docs.contains_key(id.0).map_err(|e| self.err(e))
+    }
+
+    /// Whether raw bytes exist for `id`.
+    pub fn contains_raw(&self, id: &DocId) -> Result<bool> {
+        self.raw.contains_key(id.0).map_err(|e| self.err(e))
+    }
+
+    /// The record for `id`, if any.
+    pub fn get(&self, id: &DocId) -> Result<Option<StoredDoc>> {
+        match self.docs.get(id.0).map_err(|e| self.err(e))? {
+            Some(v) => decode_record(id, &v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The original bytes of `id`, if any.
+    pub fn get_raw(&self, id: &DocId) -> Result<Option<Vec<u8>>> {
+        let Some(v) = self.raw.get(id.0).map_err(|e| self.err(e))? else {
+            return Ok(None);
+        };
+        let what = || format!("raw/{}", id.short());
+        let payload = codec::unframe(&v, &what)?;
+        zstd::bulk::decompress(payload, 1 << 30)
+            .map(Some)
+            .map_err(|e| Error::Corrupt {
+                what: what(),
+                reason: format!("zstd: {e}"),
+            })
+    }
+
+    /// Ids whose bytes start with `prefix`.
+    pub fn ids_with_prefix(&self, prefix: &[u8]) -> Result<Vec<DocId>> {
+        let mut out = Vec::new();
+        for item in self.docs.scan_prefix(prefix) {
+            let (key, _) = item.map_err(|e| self.err(e))?;
+            if let Ok(bytes) = <[u8; 32]>::try_from(key.as_ref()) {
+                out.push(DocId(bytes));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every record, in id order. Iteration stops at the first error: sled repeats the same
+    /// error forever after a corrupt record.
+    pub fn records(&self) -> Records<'_> {
+        Records {
+            store: self,
+            iter: self.docs.iter(),
+            done: false,
+        }
+    }
+
+    /// Applies a batch — raw bytes first, then records and counters in one atomic batch — and
+    /// flushes. Only after this returns may the documents be reported as archived: without a
+    /// flush sled loses recent writes on a crash.
+    pub fn commit(&mut self, batch: WriteBatch) -> Result<StoreState> {
+        if batch.is_empty() {
+            return Ok(self.state);
+        }
+        let mut state = self.state;
+        let mut raw_batch = sled::Batch::default();
+        let mut docs_batch = sled::Batch::default();
+        let mut compressor =
+            zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(|e| Error::io(&self.dir, e))?;
+        for (id, bytes) in &batch.raw {
+            let packed = compressor
+                .compress(bytes)
+                .map_err(|e| Error::io(&self.dir, e))?;
+            raw_batch.insert(&id.0[..], codec::frame(&packed));
+        }
+        // Ids counted in this batch, so one added twice in a batch is counted once.
+        let mut seen = std::collections::HashSet::new();
+        for id in &batch.removals {
+            if seen.insert(*id) && self.contains(id)? {
+                state.count -= 1;
+                state.toggle(id);
+            }
+            raw_batch.remove(&id.0[..]);
+            docs_batch.remove(&id.0[..]);
+        }
+        for doc in &batch.records {
+            if seen.insert(doc.id) && !self.contains(&doc.id)? {
+                state.count += 1;
+                state.toggle(&doc.id);
+            }
+            state.next_seq = state.next_seq.max(doc.seq + 1);
+            docs_batch.insert(&doc.id.0[..], encode_record(doc, &mut compressor)?);
+        }
+        docs_batch.insert(STATE_KEY, codec::frame(&encode_bincode(&state)?));
+        self.raw.apply_batch(raw_batch).map_err(|e| self.err(e))?;
+        self.docs.apply_batch(docs_batch).map_err(|e| self.err(e))?;
+        self.db.flush().map_err(|e| self.err(e))?;
+        self.state = state;
+        Ok(state)
+    }
+
+    /// Flushes anything written; called on every exit path.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush().map(|_| ()).map_err(|e| self.err(e))
+    }
+
+    fn err(&self, e: sled::Error) -> Error {
+        store_err(&self.dir, e)
+    }
+}
+
+/// Iterator over records; see [`Store::records`].
+pub struct Records<'a> {
+    store: &'a Store,
+    iter: sled::Iter,
+    done: bool,
+}
+
+impl Iterator for Records<'_> {
+    type Item = Result<StoredDoc>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            match self.iter.next()? {
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(self.store.err(e)));
+                }
+                Ok((key, value)) => {
+                    let Ok(bytes) = <[u8; 32]>::try_from(key.as_ref()) else {
+                        continue;
+                    };
+                    let result = decode_record(&DocId(bytes), &value);
+                    if result.is_err() {
+                        self.done = true;
+                    }
+                    return Some(result);
+                }
+            }
+        }
+        None
+    }
+}
+
+fn encode_record(doc: &StoredDoc, compressor: &mut zstd::bulk::Compressor<'_>) -> Result<Vec<u8>> {
+    let fields_json = serde_json::to_string(&doc.fields).map_err(|source| Error::Json {
+        context: format!("fields of {}", doc.id.short()),
+        source,
+    })?;
+    let record = RecordV1 {
+        seq: doc.seq,
+        raw_len: doc.raw_len,
+        paths: doc.source.paths.clone(),
+        url: doc.source.url.clone(),
+        media_type: doc.source.media_type.clone(),
+        encoding: doc.source.encoding.clone(),
+        imported_at: doc.source.imported_at.clone(),
+        tags: doc.source.tags.clone(),
+        fields_json,
+        provenance: doc
+            .provenance
+            .iter()
+            .map(|(k, p)| (k.clone(), p.plugin.clone(), p.version.clone(), p.schema))
+            .collect(),
+    };
+    let plain = encode_bincode(&record)?;
+    let packed = compressor
+        .compress(&plain)
+        .map_err(|e| Error::io("zstd", e))?;
+    Ok(codec::frame(&packed))
+}
+
+fn decode_record(id: &DocId, value: &[u8]) -> Result<StoredDoc> {
+    let what = || format!("docs/{}", id.short());
+    let payload = codec::unframe(value, &what)?;
+    let plain = zstd::bulk::decompress(payload, 1 << 30).map_err(|e| Error::Corrupt {
+        what: what(),
+        reason: format!("zstd: {e}"),
+    })?;
+    let record: RecordV1 = decode_bincode(&plain, &what())?;
+    let fields: Fields = serde_json::from_str(&record.fields_json).map_err(|e| Error::Corrupt {
+        what: what(),
+        reason: format!("fields: {e}"),
+    })?;
+    Ok(StoredDoc {
+        id: *id,
+        seq: record.seq,
+        raw_len: record.raw_len,
+        source: Source {
+            paths: record.paths,
+            url: record.url,
+            media_type: record.media_type,
+            encoding: record.encoding,
+            imported_at: record.imported_at,
+            tags: record.tags,
+        },
+        fields,
+        provenance: record
+            .provenance
+            .into_iter()
+            .map(|(field, plugin, version, schema)| {
+                (
+                    field,
+                    Provenance {
+                        plugin,
+                        version,
+                        schema,
+                    },
+                )
+            })
+            .collect(),
+    })
+}
+
+fn encode_bincode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    bincode::serde::encode_to_vec(value, bincode::config::standard()).map_err(|e| Error::Corrupt {
+        what: "value being written".into(),
+        reason: e.to_string(),
+    })
+}
+
+fn decode_bincode<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Result<T> {
+    let (value, used) = bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+        .map_err(|e| Error::Corrupt {
+            what: what.to_owned(),
+            reason: e.to_string(),
+        })?;
+    if used != bytes.len() {
+        return Err(Error::Corrupt {
+            what: what.to_owned(),
+            reason: format!("{} trailing bytes", bytes.len() - used),
+        });
+    }
+    Ok(value)
+}
+
+fn store_err(dir: &Path, e: sled::Error) -> Error {
+    Error::Store {
+        dir: dir.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "sled panicked".to_owned()
+    }
+}
