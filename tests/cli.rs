@@ -1,1 +1,599 @@
+//! End-to-end tests of the `morgue` binary on the real corpus in `../shared/corpus`.
 
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+use std::io::{Read, Write};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use util::{Dir, bbc_dirs, corpus, sha256_hex};
+
+fn import_bbc(dir: &Dir) -> util::Run {
+    let mut args = vec!["import".into()];
+    args.extend(bbc_dirs().into_iter().map(|p| p.into_os_string()));
+    dir.run(&args)
+}
+
+#[test]
+fn bbc_import_dedups_and_reimport_finds_everything() {
+    let dir = Dir::new();
+    let run = import_bbc(&dir);
+    run.assert_code(0);
+    assert_eq!(
+        run.summary(),
+        "archived 2,127, already archived 98, skipped 0, failed 0"
+    );
+    assert!(
+        run.stderr()
+            .contains("sport/199.txt: not valid UTF-8; decoded as windows-1252")
+    );
+    let again = import_bbc(&dir);
+    again.assert_code(0);
+    assert_eq!(
+        again.summary(),
+        "archived 0, already archived 2,225, skipped 0, failed 0"
+    );
+    let stats = dir.stats();
+    assert_eq!(stats["documents"], 2127);
+    assert_eq!(stats["media_types"]["text/plain"], 2127);
+    assert!(stats["disk_bytes"].as_u64().unwrap() > 0);
+    // Both paths of a byte-identical pair are kept as sources of one document.
+    let pair = std::fs::read(corpus().join("bbc/business/007.txt")).unwrap();
+    let id = sha256_hex(&pair);
+    let shown = dir.run(&["show", &id, "--json"]);
+    shown.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&shown.stdout()).unwrap();
+    let paths: Vec<&str> = json["source"]["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert!(paths.iter().any(|p| p.ends_with("business/007.txt")));
+    assert!(paths.iter().any(|p| p.ends_with("business/253.txt")));
+}
+
+#[test]
+fn raw_bytes_come_back_exactly_and_text_is_decoded() {
+    let dir = Dir::new();
+    let file = corpus().join("bbc/sport/199.txt");
+    dir.run(&[std::ffi::OsStr::new("import"), file.as_os_str()])
+        .assert_code(0);
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the fixture should not be UTF-8"
+    );
+    let short = &sha256_hex(&bytes)[..12];
+    let raw = dir.run(&["show", short, "--raw"]);
+    raw.assert_code(0);
+    assert_eq!(raw.0.stdout, bytes);
+    let text = dir.run(&["show", short, "--text"]);
+    assert!(text.stdout().contains("£15.8m"));
+    let json: serde_json::Value =
+        serde_json::from_str(&dir.run(&["show", short, "--json"]).stdout()).unwrap();
+    assert_eq!(json["source"]["encoding"], "windows-1252");
+    assert!(
+        json.get("raw").is_none(),
+        "show leaves raw out unless --raw"
+    );
+}
+
+#[test]
+fn export_import_export_round_trips() {
+    let a = Dir::new();
+    import_bbc(&a).assert_code(0);
+    let a_out = a.run(&["export", "--format", "jsonl"]);
+    a_out.assert_code(0);
+    let a_file = a.write("a.jsonl", &a_out.0.stdout);
+    let b = Dir::new();
+    let run = b.run(&[std::ffi::OsStr::new("import"), a_file.as_os_str()]);
+    run.assert_code(0);
+    assert_eq!(
+        run.summary(),
+        "archived 2,127, already archived 0, skipped 0, failed 0"
+    );
+    let b_out = b.run(&["export", "--format", "jsonl"]);
+    b_out.assert_code(0);
+    let strip = |bytes: &[u8]| -> Vec<serde_json::Value> {
+        std::str::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+                if let Some(src) = v.get_mut("source").and_then(|s| s.as_object_mut()) {
+                    src.remove("imported_at");
+                }
+                v
+            })
+            .collect()
+    };
+    let (a_lines, b_lines) = (strip(&a_out.0.stdout), strip(&b_out.0.stdout));
+    assert_eq!(a_lines.len(), 2128);
+    assert_eq!(a_lines, b_lines);
+    assert_eq!(a_lines[0]["morgue_export"], 1);
+    let mut base64 = 0;
+    for line in &a_lines[1..] {
+        let raw = &line["raw"];
+        let bytes = if let Some(s) = raw.get("utf8") {
+            s.as_str().unwrap().as_bytes().to_vec()
+        } else {
+            base64 += 1;
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(raw["base64"].as_str().unwrap())
+                .unwrap()
+        };
+        assert_eq!(sha256_hex(&bytes), line["id"].as_str().unwrap());
+    }
+    assert_eq!(base64, 1, "only sport/199.txt is not UTF-8");
+    // An export to a file is the same as to stdout.
+    let out = a.path().join("out.jsonl");
+    a.run(&[
+        std::ffi::OsStr::new("export"),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ])
+    .assert_code(0);
+    assert_eq!(std::fs::read(&out).unwrap(), a_out.0.stdout);
+    // --no-raw leaves the bytes out, and such an export cannot be imported.
+    let no_raw = a.run(&["export", "--no-raw"]);
+    let second: serde_json::Value =
+        serde_json::from_str(no_raw.stdout().lines().nth(1).unwrap()).unwrap();
+    assert!(second.get("raw").is_none());
+    let f = a.write(
+        "noraw.jsonl",
+        no_raw
+            .stdout()
+            .lines()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let c = Dir::new();
+    let run = c.run(&[std::ffi::OsStr::new("import"), f.as_os_str()]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("noraw.jsonl:2: no original bytes"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn sample_article_gets_its_title() {
+    let dir = Dir::new();
+    let sample = corpus().join("samples/us-urged-twitter-iran.txt");
+    dir.run(&[std::ffi::OsStr::new("import"), sample.as_os_str()])
+        .assert_code(0);
+    let id = sha256_hex(&std::fs::read(&sample).unwrap());
+    let json: serde_json::Value =
+        serde_json::from_str(&dir.run(&["show", &id, "--json"]).stdout()).unwrap();
+    assert_eq!(
+        json["fields"]["title"],
+        "US urged Twitter to keep running during Iran polls"
+    );
+    assert_eq!(json["provenance"]["title"]["plugin"], "structure");
+    assert_eq!(json["provenance"]["title"]["schema"], 1);
+    assert!(json["fields"]["word_count"].as_u64().unwrap() > 300);
+}
+
+#[test]
+fn sigkill_at_random_moments_loses_nothing_flushed() {
+    let dir = Dir::new();
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    for round in 0..3u32 {
+        // A pseudo-random moment within the import, different each round and each run.
+        let delay = Duration::from_millis(u64::from((seed >> (round * 7)) % 600) + 20);
+        let mut cmd = dir.cmd();
+        cmd.arg("import").args(bbc_dirs()).stderr(Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+    }
+    let run = import_bbc(&dir);
+    run.assert_code(0);
+    assert!(
+        run.summary().ends_with("skipped 0, failed 0"),
+        "{}",
+        run.summary()
+    );
+    assert_eq!(dir.stats()["documents"], 2127);
+    let again = import_bbc(&dir);
+    assert_eq!(
+        again.summary(),
+        "archived 0, already archived 2,225, skipped 0, failed 0"
+    );
+}
+
+#[test]
+fn a_second_morgue_is_refused_while_the_archive_is_in_use() {
+    let dir = Dir::new();
+    dir.run(&[
+        "import",
+        corpus()
+            .join("samples/us-urged-twitter-iran.txt")
+            .to_str()
+            .unwrap(),
+    ])
+    .assert_code(0);
+    let mut holder = dir
+        .cmd()
+        .args(["import", "-"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the holder has the lock (its pid is in the lock file).
+    let lock = dir.archive().join("lock");
+    let pid = holder.id().to_string();
+    let start = Instant::now();
+    while std::fs::read_to_string(&lock).unwrap_or_default() != pid {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "holder never took the lock"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let start = Instant::now();
+    let second = dir.run(&["stats"]);
+    second.assert_code(2);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "the refusal should be immediate"
+    );
+    let message = second.stderr();
+    assert!(
+        message.contains("is in use by another morgue process"),
+        "{message}"
+    );
+    assert!(message.contains(&format!("(pid {pid})")), "{message}");
+    // With --wait, the second morgue gets the archive once the first is done.
+    let waiter = std::thread::spawn({
+        let mut cmd = dir.cmd();
+        cmd.args(["--wait", "30", "stats", "--json"]);
+        move || cmd.output().unwrap()
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let mut stdin = holder.stdin.take().unwrap();
+    stdin
+        .write_all(b"Headline from stdin\n\nA body line.\n")
+        .unwrap();
+    drop(stdin);
+    let status = holder.wait().unwrap();
+    let mut err = String::new();
+    holder
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "{err}");
+    assert!(err.contains("archived 1,"), "{err}");
+    let waited = waiter.join().unwrap();
+    assert!(
+        waited.status.success(),
+        "{}",
+        String::from_utf8_lossy(&waited.stderr)
+    );
+    let stats: serde_json::Value = serde_json::from_slice(&waited.stdout).unwrap();
+    assert_eq!(stats["documents"], 2);
+}
+
+#[test]
+fn bad_inputs_are_reported_and_good_ones_archived() {
+    let dir = Dir::new();
+    let good = dir.write("good/one.txt", "First headline\n\nSome body text.\n");
+    dir.run(&["import", good.to_str().unwrap()]).assert_code(0);
+    let empty = dir.write("in/empty.txt", "");
+    let random: Vec<u8> = (0u32..4096)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let noise = dir.write("in/noise.txt", random);
+    let two = dir.write("in/two.txt", "Second headline\n\nMore body text.\n");
+    let export = dir.run(&["export"]);
+    let mut lines: Vec<String> = export.stdout().lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2);
+    // A JSONL file with one broken line between good ones; the good ones are new to the
+    // second archive below, the first line is the header.
+    lines.insert(1, "{\"id\": \"broken".into());
+    let other = Dir::new();
+    let jsonl = dir.write("in/export.jsonl", lines.join("\n") + "\n");
+    let missing = dir.path().join("in/missing.txt");
+    let run = other.run(&[
+        "import",
+        missing.to_str().unwrap(),
+        empty.to_str().unwrap(),
+        noise.to_str().unwrap(),
+        two.to_str().unwrap(),
+        jsonl.to_str().unwrap(),
+    ]);
+    run.assert_code(2);
+    let err = run.stderr();
+    assert!(
+        err.contains(&format!(
+            "failed: {}: no such file or directory",
+            missing.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("failed: {}: empty file", empty.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("failed: {}: not text", noise.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("failed: {}:2: not valid JSON", jsonl.display())),
+        "{err}"
+    );
+    assert_eq!(
+        run.summary(),
+        "archived 2, already archived 0, skipped 0, failed 4"
+    );
+    assert_eq!(other.stats()["documents"], 2);
+
+    // --strict stops at the first failure; what was archived before it stays.
+    let strict = Dir::new();
+    let run = strict.run(&[
+        "import",
+        "--strict",
+        two.to_str().unwrap(),
+        empty.to_str().unwrap(),
+        good.to_str().unwrap(),
+    ]);
+    run.assert_code(2);
+    assert_eq!(
+        run.summary(),
+        "archived 1, already archived 0, skipped 0, failed 1"
+    );
+    assert!(run.stderr().contains("--strict"));
+    assert_eq!(strict.stats()["documents"], 1);
+
+    // Nothing archived earlier is lost by a failing import.
+    let run = dir.run(&["import", noise.to_str().unwrap()]);
+    run.assert_code(2);
+    assert_eq!(dir.stats()["documents"], 1);
+}
+
+#[test]
+fn unsupported_files_are_skipped_and_limits_enforced() {
+    let dir = Dir::new();
+    dir.write("mixed/a.txt", "A headline\n\nBody.\n");
+    dir.write("mixed/b.pdf", "%PDF-1.4");
+    dir.write(
+        "mixed/sub/c.HTM",
+        "<html><head><title>T</title></head><body><p>Hi</p></body></html>",
+    );
+    let run = dir.run(&["import", "mixed"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr().contains("b.pdf: unsupported file type .pdf"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        run.summary(),
+        "archived 2, already archived 0, skipped 1, failed 0"
+    );
+    let list = dir.run(&["list", "--jsonl"]);
+    let types: Vec<String> = list
+        .stdout()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["media_type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(types, ["text/plain", "text/html"]);
+
+    let big = dir.write("big.txt", "word ".repeat(100));
+    let run = dir.run(&["import", "--max-size", "100", big.to_str().unwrap()]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("is over the --max-size of 100 B"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn stdin_is_sniffed_and_tagged() {
+    let dir = Dir::new();
+    let mut child = dir
+        .cmd()
+        .args([
+            "import",
+            "-",
+            "--tag",
+            "web",
+            "--url",
+            "https://example.com/a",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let html = b"<!DOCTYPE html><html><body><p>Story</p></body></html>";
+    child.stdin.take().unwrap().write_all(html).unwrap();
+    assert!(child.wait().unwrap().success());
+    let id = sha256_hex(html);
+    let json: serde_json::Value =
+        serde_json::from_str(&dir.run(&["show", &id[..8], "--json", "--raw"]).stdout()).unwrap();
+    assert_eq!(json["source"]["media_type"], "text/html");
+    assert_eq!(json["source"]["url"], "https://example.com/a");
+    assert_eq!(json["source"]["tags"], serde_json::json!(["web"]));
+    assert_eq!(json["raw"]["utf8"], std::str::from_utf8(html).unwrap());
+}
+
+#[test]
+fn ids_tags_and_removal() {
+    let dir = Dir::new();
+    let a = dir.write("a.txt", "Alpha headline\n\nAlpha body.\n");
+    let b = dir.write("b.txt", "Beta headline\n\nBeta body.\n");
+    dir.run(&["import", a.to_str().unwrap(), b.to_str().unwrap()])
+        .assert_code(0);
+    let id_a = sha256_hex(&std::fs::read(&a).unwrap());
+    let id_b = sha256_hex(&std::fs::read(&b).unwrap());
+
+    let short = dir.run(&["show", &id_a[..5]]);
+    short.assert_code(2);
+    assert!(short.stderr().contains("give 6 to 64 hex digits"));
+    let unknown = if id_a.starts_with("000000") {
+        "ffffff"
+    } else {
+        "000000"
+    };
+    let missing = dir.run(&["show", unknown]);
+    missing.assert_code(1);
+    assert!(
+        missing.stderr().contains("no document with id 000000")
+            || missing.stderr().contains("ffffff")
+    );
+
+    dir.run(&["tag", &id_a[..6], &id_b[..6], "+economy", "+draft"])
+        .assert_code(0);
+    dir.run(&["tag", &id_a[..6], "-draft"]).assert_code(0);
+    let tags = |id: &str| -> serde_json::Value {
+        let v: serde_json::Value =
+            serde_json::from_str(&dir.run(&["show", id, "--json"]).stdout()).unwrap();
+        v["source"]["tags"].clone()
+    };
+    assert_eq!(tags(&id_a), serde_json::json!(["economy"]));
+    assert_eq!(tags(&id_b), serde_json::json!(["draft", "economy"]));
+    assert_eq!(dir.stats()["tags"]["economy"], 2);
+
+    // One bad id changes nothing.
+    dir.run(&["rm", &id_a, "abcdefg"]).assert_code(2);
+    assert_eq!(dir.stats()["documents"], 2);
+    dir.run(&["rm", &id_a[..10]]).assert_code(0);
+    assert_eq!(dir.stats()["documents"], 1);
+    dir.run(&["show", &id_a]).assert_code(1);
+    // Re-importing the removed bytes archives them again.
+    let run = dir.run(&["import", a.to_str().unwrap()]);
+    assert_eq!(
+        run.summary(),
+        "archived 1, already archived 0, skipped 0, failed 0"
+    );
+}
+
+#[test]
+fn list_formats_and_a_closed_stdout() {
+    let dir = Dir::new();
+    import_bbc(&dir).assert_code(0);
+    let table = dir.run(&["list", "--limit", "3"]);
+    table.assert_code(0);
+    let lines: Vec<String> = table.stdout().lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines[0].starts_with("ID "));
+    assert!(
+        lines[1].ends_with("Ad sales boost Time Warner profit"),
+        "{}",
+        lines[1]
+    );
+    let csv = dir.run(&["list", "--csv", "--sort", "title", "--limit", "2"]);
+    assert!(csv.stdout().starts_with("id,imported_at,words,title\n"));
+    let json: serde_json::Value =
+        serde_json::from_str(&dir.run(&["list", "--json"]).stdout()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 2127);
+
+    // `morgue list | head -1`: the pipe closes early; morgue exits 0 without a word.
+    let mut child = dir
+        .cmd()
+        .arg("list")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(err, "");
+}
+
+#[test]
+fn missing_archive_and_a_store_that_came_back_empty() {
+    let dir = Dir::new();
+    let run = dir.run(&["stats"]);
+    run.assert_code(2);
+    assert!(run.stderr().contains("no archive at"), "{}", run.stderr());
+    assert!(!dir.archive().exists(), "stats must not create an archive");
+
+    let a = dir.write("a.txt", "Alpha headline\n\nAlpha body.\n");
+    dir.run(&["import", a.to_str().unwrap()]).assert_code(0);
+    // sled reopens a deleted database as an empty one; the manifest notices.
+    std::fs::remove_dir_all(dir.archive().join("db")).unwrap();
+    let run = dir.run(&["stats"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("came back emptier than it was"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("manifest recorded 1 documents"),
+        "{}",
+        run.stderr()
+    );
+
+    // A directory that is not an archive is not written into.
+    let other = dir.write("notes/keep.txt", "mine");
+    let run = std::process::Command::new(util::morgue_bin())
+        .args([
+            "--archive",
+            other.parent().unwrap().to_str().unwrap(),
+            "import",
+            a.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("is not a morgue archive"));
+}
+
+#[test]
+fn archive_comes_from_the_environment_then_the_default() {
+    let dir = Dir::new();
+    let a = dir.write("a.txt", "Alpha headline\n\nAlpha body.\n");
+    let status = std::process::Command::new(util::morgue_bin())
+        .args(["import", a.to_str().unwrap()])
+        .env("MORGUE_ARCHIVE", dir.path().join("from-env"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    assert!(dir.path().join("from-env/manifest.json").exists());
+    let status = std::process::Command::new(util::morgue_bin())
+        .args(["import", a.to_str().unwrap()])
+        .env_remove("MORGUE_ARCHIVE")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    assert!(dir.path().join("morgue-archive/manifest.json").exists());
+}

@@ -483,10 +483,10 @@ impl<'a> Importer<'a> {
             },
         };
         let before = doc.source.clone();
-        if let Some(path) = path {
-            if !doc.source.paths.iter().any(|p| p == path) {
-                doc.source.paths.push(path.to_owned());
-            }
+        if let Some(path) = path
+            && !doc.source.paths.iter().any(|p| p == path)
+        {
+            doc.source.paths.push(path.to_owned());
         }
         if let Some(src) = exported {
             for p in &src.paths {

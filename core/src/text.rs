@@ -94,17 +94,16 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DecodeError::Empty);
     }
-    if let Some((encoding, _)) = Encoding::for_bom(bytes) {
-        if encoding != UTF_8 {
-            let (text, had_errors) =
-                encoding.decode_without_bom_handling(&bytes[bom_len(encoding)..]);
-            check_not_binary(&text)?;
-            return Ok(Decoded {
-                text: text.into_owned(),
-                encoding: label(encoding),
-                fell_back: had_errors,
-            });
-        }
+    if let Some((encoding, bom)) = Encoding::for_bom(bytes)
+        && encoding != UTF_8
+    {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        check_not_binary(&text)?;
+        return Ok(Decoded {
+            text: text.into_owned(),
+            encoding: label(encoding),
+            fell_back: had_errors,
+        });
     }
     let (text, encoding, fell_back) = match std::str::from_utf8(bytes) {
         Ok(s) => (
@@ -140,10 +139,6 @@ pub fn decode_with(bytes: &[u8], encoding_label: &str) -> String {
         .decode_without_bom_handling(&bytes[skip..])
         .0
         .into_owned()
-}
-
-fn bom_len(encoding: &'static Encoding) -> usize {
-    if encoding == UTF_8 { 3 } else { 2 }
 }
 
 fn label(encoding: &'static Encoding) -> &'static str {

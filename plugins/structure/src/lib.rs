@@ -106,7 +106,7 @@ mod tests {
             "Ad sales boost profits\n\nFirst para\ncontinues.\n\n\nSecond.\n",
             Some("Ad sales boost profits"),
             Some("First para\ncontinues.\n\nSecond."),
-            3,
+            4,
         );
     }
 
