@@ -597,3 +597,60 @@ fn archive_comes_from_the_environment_then_the_default() {
     assert!(status.status.success());
     assert!(dir.path().join("morgue-archive/manifest.json").exists());
 }
+
+/// A store written by format version 1, committed in `tests/data/v1-archive`, must keep opening
+/// with every document, byte and field intact.
+#[test]
+fn committed_v1_store_still_opens() {
+    let dir = Dir::new();
+    util::copy_dir(&util::test_data().join("v1-archive"), &dir.archive());
+    let stats = dir.stats();
+    assert_eq!(stats["documents"], 3);
+    assert_eq!(stats["tags"]["fixture"], 3);
+    assert_eq!(stats["encodings"]["windows-1252"], 1);
+    assert_eq!(stats["media_types"]["text/html"], 1);
+    for name in ["plain.txt", "cp1252.txt", "page.html"] {
+        let bytes = std::fs::read(util::test_data().join("v1-sources").join(name)).unwrap();
+        let id = sha256_hex(&bytes);
+        let raw = dir.run(&["show", &id, "--raw"]);
+        raw.assert_code(0);
+        assert_eq!(raw.0.stdout, bytes, "{name}");
+    }
+    let plain = sha256_hex(&std::fs::read(util::test_data().join("v1-sources/plain.txt")).unwrap());
+    let json: serde_json::Value =
+        serde_json::from_str(&dir.run(&["show", &plain, "--json"]).stdout()).unwrap();
+    assert_eq!(json["fields"]["title"], "Plain headline");
+    assert_eq!(
+        json["fields"]["body"],
+        "First paragraph.\n\nSecond paragraph."
+    );
+    assert_eq!(json["provenance"]["body"]["plugin"], "structure");
+    let cp = sha256_hex(&std::fs::read(util::test_data().join("v1-sources/cp1252.txt")).unwrap());
+    assert!(
+        dir.run(&["show", &cp, "--text"])
+            .stdout()
+            .contains("a £ sign")
+    );
+}
+
+/// A damaged database file is reported, never silently read as an emptier archive.
+#[test]
+fn a_damaged_store_is_refused() {
+    for offset in [200u64, 700, 1200] {
+        let dir = Dir::new();
+        util::copy_dir(&util::test_data().join("v1-archive"), &dir.archive());
+        let db = dir.archive().join("db/db");
+        let mut bytes = std::fs::read(&db).unwrap();
+        let at = (offset as usize).min(bytes.len() - 1);
+        bytes[at] ^= 0xff;
+        std::fs::write(&db, bytes).unwrap();
+        let run = dir.run(&["stats"]);
+        run.assert_code(2);
+        let err = run.stderr();
+        assert!(
+            err.contains("came back emptier") || err.contains("corrupt") || err.contains("damaged"),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
