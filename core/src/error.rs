@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use crate::extract::PipelineError;
 
-/// Result with the engine's [`Error`].
+/// Result with the engine's [`enum@Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in the engine. Messages name the path or id involved and, where
