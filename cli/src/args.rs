@@ -76,6 +76,73 @@ exits 2 if anything failed."
     Rm(RmArgs),
     /// Add (+T) or remove (-T) tags: `morgue tag ID... +economy -draft`.
     Tag(TagArgs),
+    /// List, inspect, add, remove and verify extractor plugins.
+    #[command(subcommand)]
+    Plugins(PluginsCommand),
+    /// Runs plugins on behalf of another morgue (internal).
+    #[command(name = "__plugin-host", hide = true)]
+    PluginHost(PluginHostArgs),
+}
+
+/// `morgue plugins ...`.
+#[derive(Debug, Subcommand)]
+pub enum PluginsCommand {
+    /// The built-in extractors and the plugins registered in the archive (if there is one).
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One extractor's manifest: version, media types, fields, requirements, origin.
+    Info {
+        /// The extractor's name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Register a plugin library: copies it into the archive and pins its SHA-256.
+    #[command(
+        long_about = "Register a plugin library: checks it, copies it into DIR/plugins/ and pins \
+its SHA-256. Only registered plugins load, from that copy, and a copy whose hash changed is \
+refused before it is loaded."
+    )]
+    Add {
+        /// The library (.so) a plugin crate built.
+        file: PathBuf,
+    },
+    /// Unregister a plugin (by extractor name or library file name) and delete its copy.
+    Remove {
+        /// Extractor or library name.
+        name: String,
+    },
+    /// Check a library without registering it: loads it in a separate process and runs each
+    /// extractor on a sample article.
+    Verify {
+        /// The library (.so).
+        file: PathBuf,
+        /// Seconds the check may take before the library is declared hung.
+        #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+        plugin_timeout: f64,
+    },
+}
+
+/// `morgue __plugin-host`.
+#[derive(Debug, Args)]
+pub struct PluginHostArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: PluginHostCommand,
+}
+
+/// What the plugin host process does.
+#[derive(Debug, Subcommand)]
+pub enum PluginHostCommand {
+    /// Load one library, run its extractors on a sample article, print a JSON report.
+    Verify {
+        /// The library.
+        file: PathBuf,
+    },
 }
 
 /// What an input is, when the extension should not decide.

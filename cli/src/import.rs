@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
+use morgue_core::Pipeline;
 use morgue_core::import::{ImportOptions, Importer, Input, Outcome, Reporter, Summary};
 use morgue_core::text::InputKind;
-use morgue_core::{Extractor, Pipeline};
 
 use crate::args::{ImportArgs, InputFormat};
 use crate::output::thousands;
@@ -15,11 +15,6 @@ use crate::{Ctx, Status};
 
 /// Set by Ctrl-C; the importer stops at the next document and flushes what it has.
 static CANCEL: AtomicBool = AtomicBool::new(false);
-
-/// The built-in extractors, in the order given to the pipeline.
-pub fn builtins() -> Vec<Box<dyn Extractor>> {
-    vec![Box::new(morgue_plugin_structure::Structure)]
-}
 
 pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<Status> {
     let inputs: Vec<Input> = args
@@ -51,13 +46,15 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<Status> {
         max_size: args.max_size,
         strict: args.strict,
     };
+    // The lock comes first: no input is read until this morgue owns the archive.
+    let mut archive = ctx.open(true)?;
+    // Then every plugin is loaded and checked; a refused plugin stops the run before any
+    // document is touched.
     let pipeline = if args.no_extract {
         Pipeline::empty()
     } else {
-        Pipeline::new(builtins())?
+        Pipeline::new(crate::plugins::load(archive.dir())?)?
     };
-    // The lock comes first: no input is read until this morgue owns the archive.
-    let mut archive = ctx.open(true)?;
     // A second Ctrl-C while saving would lose nothing either, but let the first one finish.
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
     let mut reporter = CliReporter::new(ctx);

@@ -7,6 +7,7 @@ mod export;
 mod import;
 mod list;
 mod output;
+mod plugins;
 mod show;
 mod stats;
 mod tag;
@@ -135,6 +136,8 @@ fn run(ctx: &Ctx, command: Command) -> Result<Status> {
         Command::Export(args) => export::run(ctx, args),
         Command::Rm(args) => tag::rm(ctx, args),
         Command::Tag(args) => tag::run(ctx, args),
+        Command::Plugins(command) => plugins::run(ctx, command),
+        Command::PluginHost(args) => plugins::host(args),
     }
 }
 

@@ -123,6 +123,12 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A plugin library or extractor was refused.
+    #[error(transparent)]
+    Plugin(#[from] crate::plugin::host::PluginError),
+    /// The plugin registry refused a change.
+    #[error("{0}")]
+    PluginRegistry(String),
     /// The work was interrupted (Ctrl-C); everything reported as done was flushed.
     #[error("interrupted")]
     Interrupted,

@@ -6,6 +6,7 @@
 
 pub mod extract;
 pub mod model;
+pub mod plugin;
 
 #[cfg(feature = "store")]
 pub mod archive;

@@ -1,0 +1,12 @@
+//! Extractor plugins: the C ABI ([`abi`]), the JSON that crosses it ([`wire`]), the library side
+//! that `export_extractors!` expands to ([`guest`]) and, with the `store` feature, the host that
+//! loads libraries and checks them ([`host`]) and the registry of added plugins ([`registry`]).
+
+pub mod abi;
+pub mod guest;
+pub mod wire;
+
+#[cfg(feature = "store")]
+pub mod host;
+#[cfg(feature = "store")]
+pub mod registry;
