@@ -76,6 +76,8 @@ exits 2 if anything failed."
     Rm(RmArgs),
     /// Add (+T) or remove (-T) tags: `morgue tag ID... +economy -draft`.
     Tag(TagArgs),
+    /// Run extractors again over archived documents (their original bytes never change).
+    Reextract(ReextractArgs),
     /// List, inspect, add, remove and verify extractor plugins.
     #[command(subcommand)]
     Plugins(PluginsCommand),
@@ -138,6 +140,9 @@ pub struct PluginHostArgs {
 /// What the plugin host process does.
 #[derive(Debug, Subcommand)]
 pub enum PluginHostCommand {
+    /// Load the built-ins and the archive's registered plugins and answer extraction requests
+    /// on stdin/stdout until stdin closes.
+    Serve,
     /// Load one library, run its extractors on a sample article, print a JSON report.
     Verify {
         /// The library.
@@ -176,12 +181,29 @@ pub struct ImportArgs {
     /// Store the documents without running extractors.
     #[arg(long)]
     pub no_extract: bool,
+    /// Where extractors run: in morgue itself, or in a child process that a crashing or
+    /// hanging plugin takes down instead (the document fails, the import goes on).
+    #[arg(long, value_enum, default_value_t = Isolation::InProcess)]
+    pub isolation: Isolation,
+    /// With --isolation process: seconds one document may take before its plugin is
+    /// declared hung.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub plugin_timeout: f64,
     /// Stop at the first failure (what was archived before it stays archived).
     #[arg(long)]
     pub strict: bool,
     /// Refuse documents larger than this (e.g. 64MiB, 500k, 1G).
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
     pub max_size: u64,
+}
+
+/// Where extractors run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Isolation {
+    /// In the morgue process (fastest; a plugin panic still fails only its document).
+    InProcess,
+    /// In a child `morgue __plugin-host` (survives segfaults, aborts and endless loops).
+    Process,
 }
 
 /// Output flags shared by commands that print records.
@@ -268,6 +290,27 @@ pub struct ExportArgs {
     /// Leave out the original bytes (such an export cannot be imported back).
     #[arg(long)]
     pub no_raw: bool,
+}
+
+/// `morgue reextract`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["ids", "all"]))]
+pub struct ReextractArgs {
+    /// Rerun only this extractor; the fields of the others are kept and given to it.
+    #[arg(long, value_name = "NAME")]
+    pub plugin: Option<String>,
+    /// Every document.
+    #[arg(long)]
+    pub all: bool,
+    /// Ids or unique prefixes.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Where extractors run (see `import --help`).
+    #[arg(long, value_enum, default_value_t = Isolation::InProcess)]
+    pub isolation: Isolation,
+    /// With --isolation process: seconds one document may take.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub plugin_timeout: f64,
 }
 
 /// `morgue rm`.

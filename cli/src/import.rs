@@ -14,7 +14,7 @@ use crate::output::thousands;
 use crate::{Ctx, Status};
 
 /// Set by Ctrl-C; the importer stops at the next document and flushes what it has.
-static CANCEL: AtomicBool = AtomicBool::new(false);
+pub static CANCEL: AtomicBool = AtomicBool::new(false);
 
 pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<Status> {
     let inputs: Vec<Input> = args
@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<Status> {
     let pipeline = if args.no_extract {
         Pipeline::empty()
     } else {
-        Pipeline::new(crate::plugins::load(archive.dir())?)?
+        crate::plugins::pipeline(archive.dir(), args.isolation, args.plugin_timeout)?
     };
     // A second Ctrl-C while saving would lose nothing either, but let the first one finish.
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));

@@ -8,6 +8,7 @@ mod import;
 mod list;
 mod output;
 mod plugins;
+mod reextract;
 mod show;
 mod stats;
 mod tag;
@@ -136,8 +137,9 @@ fn run(ctx: &Ctx, command: Command) -> Result<Status> {
         Command::Export(args) => export::run(ctx, args),
         Command::Rm(args) => tag::rm(ctx, args),
         Command::Tag(args) => tag::run(ctx, args),
+        Command::Reextract(args) => reextract::run(ctx, args),
         Command::Plugins(command) => plugins::run(ctx, command),
-        Command::PluginHost(args) => plugins::host(args),
+        Command::PluginHost(args) => plugins::host(ctx, args),
     }
 }
 

@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use morgue_core::plugin::guest::descriptor;
 use morgue_core::plugin::host::{self, PluginExtractor};
+use morgue_core::plugin::isolate;
 use morgue_core::plugin::registry::Registry;
 use morgue_core::{Extractor, Manifest, Pipeline};
 use serde::Serialize;
 
-use crate::args::{PluginHostArgs, PluginHostCommand, PluginsCommand};
+use crate::args::{Isolation, PluginHostArgs, PluginHostCommand, PluginsCommand};
 use crate::output;
 use crate::{Ctx, Status};
 
@@ -29,6 +30,31 @@ pub fn builtins() -> Result<Vec<PluginExtractor>> {
         .enumerate()
         .map(|(i, d)| Ok(host::instantiate(d, Path::new(BUILT_IN), i)?))
         .collect()
+}
+
+/// The pipeline of a run: every extractor, in this process or in a plugin host child.
+pub fn pipeline(archive_dir: &Path, isolation: Isolation, timeout_secs: f64) -> Result<Pipeline> {
+    let extractors = match isolation {
+        Isolation::InProcess => load(archive_dir)?,
+        Isolation::Process => load_isolated(archive_dir, Duration::from_secs_f64(timeout_secs))?,
+    };
+    Ok(Pipeline::new(extractors)?)
+}
+
+/// The extractors of a run in a child `morgue __plugin-host serve`. The registered copies'
+/// hashes are checked here first, so a changed file is refused before any process loads it.
+pub fn load_isolated(archive_dir: &Path, timeout: Duration) -> Result<Vec<Box<dyn Extractor>>> {
+    Registry::read(archive_dir)?.check_hashes()?;
+    let exe = std::env::current_exe().context("cannot find the morgue executable")?;
+    let dir = archive_dir.to_owned();
+    let command = move || {
+        let mut c = std::process::Command::new(&exe);
+        c.arg("--archive")
+            .arg(&dir)
+            .args(["__plugin-host", "serve"]);
+        c
+    };
+    Ok(isolate::start(Box::new(command), timeout)?)
 }
 
 /// Every extractor a run uses: the built-ins, then the archive's registered plugins (each
@@ -227,7 +253,7 @@ fn verify(ctx: &Ctx, file: &Path, timeout: Duration) -> Result<Status> {
         bail!(
             "plugin {}: crashed the plugin host with {}",
             file.display(),
-            signal_name(signal)
+            isolate::signal_name(signal)
         );
     }
     if !status.success() {
@@ -242,32 +268,20 @@ fn verify(ctx: &Ctx, file: &Path, timeout: Duration) -> Result<Status> {
     Ok(Status::Success)
 }
 
-/// A signal number with its name, e.g. `signal 11 (SIGSEGV)`.
-pub fn signal_name(signal: i32) -> String {
-    let name = match signal {
-        4 => "SIGILL",
-        6 => "SIGABRT",
-        7 => "SIGBUS",
-        8 => "SIGFPE",
-        9 => "SIGKILL",
-        11 => "SIGSEGV",
-        13 => "SIGPIPE",
-        15 => "SIGTERM",
-        _ => "",
-    };
-    if name.is_empty() {
-        format!("signal {signal}")
-    } else {
-        format!("signal {signal} ({name})")
-    }
-}
-
 /// A short article every extractor is run on by `plugins verify`.
 const SAMPLE: &str = "Council approves new river bridge\n\nThe city council voted on Tuesday to build a new bridge across the river, ending a decade of debate.\n\n\"This is a good day for the town,\" the mayor said.\n";
 
 /// The hidden `__plugin-host` command.
-pub fn host(args: PluginHostArgs) -> Result<Status> {
+pub fn host(ctx: &Ctx, args: PluginHostArgs) -> Result<Status> {
     match args.command {
+        PluginHostCommand::Serve => {
+            // The parent holds the archive's lock; the registry is read without it.
+            let extractors = load(&ctx.archive_dir).map_err(|e| format!("{e:#}"));
+            let mut stdin = std::io::stdin().lock();
+            let mut stdout = std::io::stdout().lock();
+            isolate::serve(extractors, &mut stdin, &mut stdout)?;
+            Ok(Status::Success)
+        }
         PluginHostCommand::Verify { file } => {
             let loaded = host::load_library(&file)?;
             host::check_unique(loaded.iter().map(|e| (e.name(), e.origin())))?;

@@ -266,6 +266,21 @@ pub struct Pipeline {
     stages: Vec<(Manifest, Box<dyn Extractor>)>,
 }
 
+/// A document as the pipeline sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Doc<'a> {
+    /// The id, 64 hex digits.
+    pub id: &'a str,
+    /// The media type.
+    pub media_type: &'a str,
+    /// The decoded text.
+    pub text: &'a str,
+    /// The original bytes.
+    pub raw: &'a [u8],
+    /// The source URL.
+    pub url: Option<&'a str>,
+}
+
 /// The fields and provenance the pipeline produced for one document.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PipelineOutput {
@@ -349,9 +364,58 @@ impl Pipeline {
         raw: &[u8],
         url: Option<&str>,
     ) -> Result<PipelineOutput, PipelineError> {
-        let mut out = PipelineOutput::default();
+        let doc = Doc {
+            id,
+            media_type,
+            text,
+            raw,
+            url,
+        };
+        self.run_stages(&doc, PipelineOutput::default(), None)
+    }
+
+    /// Runs the extractors again over a stored document: `only` names one extractor to rerun
+    /// (the others' fields are kept and given to it as input), `None` reruns all of them.
+    /// Fields produced by extractors that are not loaded any more are kept as they were.
+    pub fn rerun(
+        &self,
+        doc: &Doc<'_>,
+        stored: PipelineOutput,
+        only: Option<&str>,
+    ) -> Result<PipelineOutput, PipelineError> {
+        let rerun = |plugin: &str| match only {
+            Some(name) => plugin == name,
+            None => self.stages.iter().any(|(m, _)| m.name == plugin),
+        };
+        let mut kept = stored;
+        let dropped: Vec<String> = kept
+            .provenance
+            .iter()
+            .filter(|(_, p)| rerun(&p.plugin))
+            .map(|(field, _)| field.clone())
+            .collect();
+        for field in dropped {
+            kept.fields.remove(&field);
+            kept.provenance.remove(&field);
+        }
+        self.run_stages(doc, kept, only)
+    }
+
+    fn run_stages(
+        &self,
+        doc: &Doc<'_>,
+        mut out: PipelineOutput,
+        only: Option<&str>,
+    ) -> Result<PipelineOutput, PipelineError> {
+        let Doc {
+            id,
+            media_type,
+            text,
+            raw,
+            url,
+        } = *doc;
         for (manifest, extractor) in &self.stages {
-            if !manifest.accepts(media_type) {
+            if !manifest.accepts(media_type) || only.is_some_and(|name| name != manifest.name) {
                 continue;
             }
             let input = ExtractInput {

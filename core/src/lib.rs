@@ -17,6 +17,8 @@ pub mod export;
 #[cfg(feature = "store")]
 pub mod import;
 #[cfg(feature = "store")]
+pub mod reextract;
+#[cfg(feature = "store")]
 mod store;
 #[cfg(feature = "store")]
 pub mod text;
@@ -26,7 +28,7 @@ pub use archive::{Archive, OpenOptions, Stats};
 #[cfg(feature = "store")]
 pub use error::{Error, Result};
 pub use extract::{
-    ExtractError, ExtractInput, Extraction, Extractor, FieldDecl, FieldType, Manifest, Pipeline,
-    PipelineError,
+    Doc, ExtractError, ExtractInput, Extraction, Extractor, FieldDecl, FieldType, Manifest,
+    Pipeline, PipelineError,
 };
 pub use model::{CORE_FIELDS, DocId, Fields, Provenance, Source};

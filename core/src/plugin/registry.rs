@@ -146,7 +146,16 @@ impl Registry {
     /// Loads every registered library after checking its SHA-256 against the pinned one. The
     /// first failure refuses the whole set, before any document is touched.
     pub fn load(&self) -> Result<Vec<PluginExtractor>> {
+        self.check_hashes()?;
         let mut out = Vec::new();
+        for entry in &self.entries {
+            out.extend(host::load_library(&self.path_of(entry))?);
+        }
+        Ok(out)
+    }
+
+    /// Checks every registered copy against its pinned SHA-256 without loading anything.
+    pub fn check_hashes(&self) -> Result<()> {
         for entry in &self.entries {
             let path = self.path_of(entry);
             let bytes = fs::read(&path).map_err(|e| PluginError::Unreadable {
@@ -162,9 +171,8 @@ impl Registry {
                 }
                 .into());
             }
-            out.extend(host::load_library(&path)?);
         }
-        Ok(out)
+        Ok(())
     }
 
     fn write(&self) -> Result<()> {

@@ -1,0 +1,80 @@
+//! `morgue reextract`: runs extractors again over archived documents.
+
+use std::sync::atomic::Ordering;
+
+use anyhow::{Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use morgue_core::DocId;
+use morgue_core::reextract::reextract;
+
+use crate::args::ReextractArgs;
+use crate::import::CANCEL;
+use crate::output::thousands;
+use crate::{Ctx, Status};
+
+pub fn run(ctx: &Ctx, args: ReextractArgs) -> Result<Status> {
+    let mut archive = ctx.open(false)?;
+    let pipeline = crate::plugins::pipeline(archive.dir(), args.isolation, args.plugin_timeout)?;
+    if let Some(name) = &args.plugin
+        && !pipeline.manifests().any(|m| &m.name == name)
+    {
+        bail!("no extractor is named {name}; see `morgue plugins list`");
+    }
+    let ids: Vec<DocId> = if args.all {
+        archive.ids_in_order()?
+    } else {
+        args.ids
+            .iter()
+            .map(|s| archive.resolve(s))
+            .collect::<Result<_, _>>()?
+    };
+    let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
+    let bar = ctx.progress().then(|| {
+        let bar = ProgressBar::new(ids.len() as u64);
+        if let Ok(style) = ProgressStyle::with_template(
+            "re-extracting {bar:30} {human_pos}/{human_len}  {per_sec}  eta {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let mut failure = |id: &DocId, reason: &str| {
+        let line = format!("{}: {reason}", id.short());
+        match &bar {
+            Some(bar) => bar.suspend(|| ctx.note("failed", &line)),
+            None => ctx.note("failed", &line),
+        }
+    };
+    let mut progress = |n: u64| {
+        if let Some(bar) = &bar {
+            bar.set_position(n);
+        }
+    };
+    let summary = reextract(
+        &mut archive,
+        &pipeline,
+        &ids,
+        args.plugin.as_deref(),
+        &CANCEL,
+        &mut failure,
+        &mut progress,
+    )?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    if !ctx.quiet || summary.failed > 0 {
+        eprintln!(
+            "re-extracted {}, changed {}, failed {}",
+            thousands(summary.done),
+            thousands(summary.changed),
+            thousands(summary.failed)
+        );
+    }
+    Ok(if summary.interrupted {
+        Status::Interrupted
+    } else if summary.failed > 0 {
+        Status::Failed
+    } else {
+        Status::Success
+    })
+}
