@@ -140,3 +140,16 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn test_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data")
 }
+
+/// A library built into the same target directory as the binary (`cargo build --workspace`
+/// builds them; `cargo test` alone does not).
+pub fn library(name: &str) -> PathBuf {
+    let dir = morgue_bin().parent().unwrap().to_owned();
+    let path = dir.join(format!("lib{name}.so"));
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace` before the tests",
+        path.display()
+    );
+    path
+}

@@ -71,7 +71,17 @@ impl Registry {
     /// Copies `source` into the archive, loads the copy to read its manifests, and pins its
     /// SHA-256. `taken` lists the extractor names already in use (the built-ins).
     pub fn add(&mut self, source: &Path, taken: &[(String, PathBuf)]) -> Result<Entry> {
-        let bytes = fs::read(source).map_err(|e| Error::io(source, e))?;
+        if source.is_dir() {
+            return Err(PluginError::NotALibrary {
+                path: source.to_owned(),
+                reason: "it is a directory".into(),
+            }
+            .into());
+        }
+        let bytes = fs::read(source).map_err(|e| PluginError::Unreadable {
+            path: source.to_owned(),
+            reason: e.to_string(),
+        })?;
         let file = source
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
