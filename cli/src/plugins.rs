@@ -278,7 +278,9 @@ pub fn host(ctx: &Ctx, args: PluginHostArgs) -> Result<Status> {
             // The parent holds the archive's lock; the registry is read without it.
             let extractors = load(&ctx.archive_dir).map_err(|e| format!("{e:#}"));
             let mut stdin = std::io::stdin().lock();
-            let mut stdout = std::io::stdout().lock();
+            // Buffered and flushed once per reply: stdout's own line buffering would split a
+            // binary frame at every newline byte.
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             isolate::serve(extractors, &mut stdin, &mut stdout)?;
             Ok(Status::Success)
         }
