@@ -178,7 +178,30 @@ fn sample_article_gets_its_title() {
     );
     assert_eq!(json["provenance"]["title"]["plugin"], "structure");
     assert_eq!(json["provenance"]["title"]["schema"], 1);
-    assert!(json["fields"]["word_count"].as_u64().unwrap() > 300);
+    let f = &json["fields"];
+    assert_eq!(
+        f["subtitle"],
+        "Iranians had to be enabled to communicate rapidly unfolding events."
+    );
+    assert_eq!(f["dateline"]["place"], "Washington");
+    let body = f["body"].as_str().unwrap();
+    assert!(body.starts_with("The US State Department urged"), "{body}");
+    assert!(
+        body.ends_with("South Korean President Lee Myung-bak on Tuesday."),
+        "{body}"
+    );
+    for tail in [
+        "What's your reaction?",
+        "Comments",
+        "user-avatar-s.jpg",
+        "0 comment",
+        "Write the first comment for this!",
+    ] {
+        assert!(!body.contains(tail), "body keeps {tail:?}");
+    }
+    assert_eq!(f["comment_count"], 0);
+    assert_eq!(f["site"], "wapozavr.com");
+    assert!(f["word_count"].as_u64().unwrap() > 300);
 }
 
 #[test]
