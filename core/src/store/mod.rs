@@ -119,7 +119,10 @@ impl Store {
             Err(panic) => {
                 return Err(Error::Store {
                     dir: dir.to_owned(),
-                    message: format!("the database is damaged ({})", panic_message(&panic)),
+                    message: format!(
+                        "the database is damaged ({})",
+                        crate::plugin::guest::panic_message(&*panic)
+                    ),
                 });
             }
         };
@@ -407,15 +410,5 @@ fn store_err(dir: &Path, e: sled::Error) -> Error {
     Error::Store {
         dir: dir.to_owned(),
         message: e.to_string(),
-    }
-}
-
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "sled panicked".to_owned()
     }
 }
