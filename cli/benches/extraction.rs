@@ -44,8 +44,14 @@ fn corpus() -> Vec<Doc> {
         .collect()
 }
 
-/// Runs `extractor` over every document `rounds` times; returns documents per second.
+/// The best of three passes of `rounds` runs each: this machine is shared and noisy, and the
+/// best pass is the one least disturbed.
 fn measure(extractor: &dyn Extractor, docs: &[Doc], rounds: usize) -> f64 {
+    (0..3).map(|_| pass(extractor, docs, rounds)).fold(0.0, f64::max)
+}
+
+/// Runs `extractor` over every document `rounds` times; returns documents per second.
+fn pass(extractor: &dyn Extractor, docs: &[Doc], rounds: usize) -> f64 {
     let fields = Fields::new();
     let start = Instant::now();
     let mut words = 0u64;
@@ -78,7 +84,7 @@ fn main() {
         .to_owned();
     let rounds = 5;
     println!(
-        "extraction of {} BBC documents x {rounds}, one core",
+        "extraction of {} BBC documents x {rounds}, best of 3 passes, one core",
         docs.len()
     );
     let direct = measure(&morgue_plugin_structure::Structure, &docs, rounds);
