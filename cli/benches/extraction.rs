@@ -47,7 +47,9 @@ fn corpus() -> Vec<Doc> {
 /// The best of three passes of `rounds` runs each: this machine is shared and noisy, and the
 /// best pass is the one least disturbed.
 fn measure(extractor: &dyn Extractor, docs: &[Doc], rounds: usize) -> f64 {
-    (0..3).map(|_| pass(extractor, docs, rounds)).fold(0.0, f64::max)
+    (0..3)
+        .map(|_| pass(extractor, docs, rounds))
+        .fold(0.0, f64::max)
 }
 
 /// Runs `extractor` over every document `rounds` times; returns documents per second.
