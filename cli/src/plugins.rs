@@ -60,13 +60,17 @@ pub fn load_isolated(archive_dir: &Path, timeout: Duration) -> Result<Vec<Box<dy
 /// Every extractor a run uses: the built-ins, then the archive's registered plugins (each
 /// checked against its pinned SHA-256 before it is loaded).
 pub fn load(archive_dir: &Path) -> Result<Vec<Box<dyn Extractor>>> {
-    let mut all = builtins()?;
-    all.extend(Registry::read(archive_dir)?.load()?);
-    host::check_unique(all.iter().map(|e| (e.name(), e.origin())))?;
-    Ok(all
+    Ok(load_plugins(archive_dir)?
         .into_iter()
         .map(|e| Box::new(e) as Box<dyn Extractor>)
         .collect())
+}
+
+fn load_plugins(archive_dir: &Path) -> Result<Vec<PluginExtractor>> {
+    let mut all = builtins()?;
+    all.extend(Registry::read(archive_dir)?.load()?);
+    host::check_unique(all.iter().map(|e| (e.name(), e.origin())))?;
+    Ok(all)
 }
 
 /// One row of `plugins list`.
@@ -276,7 +280,7 @@ pub fn host(ctx: &Ctx, args: PluginHostArgs) -> Result<Status> {
     match args.command {
         PluginHostCommand::Serve => {
             // The parent holds the archive's lock; the registry is read without it.
-            let extractors = load(&ctx.archive_dir).map_err(|e| format!("{e:#}"));
+            let extractors = load_plugins(&ctx.archive_dir).map_err(|e| format!("{e:#}"));
             let mut stdin = std::io::stdin().lock();
             // Buffered and flushed once per reply: stdout's own line buffering would split a
             // binary frame at every newline byte.

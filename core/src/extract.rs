@@ -216,6 +216,14 @@ pub trait Extractor: Send + Sync {
 
     /// Extracts fields from one document.
     fn extract(&self, input: &ExtractInput<'_>) -> Result<Extraction, ExtractError>;
+
+    /// Extracts fields from several documents: one result per input, in order. The default
+    /// calls [`Extractor::extract`] for each; an extractor running in another process
+    /// overrides it to send every document before reading the answers, so a batch costs one
+    /// round trip's latency instead of one per document.
+    fn extract_batch(&self, inputs: &[ExtractInput<'_>]) -> Vec<Result<Extraction, ExtractError>> {
+        inputs.iter().map(|input| self.extract(input)).collect()
+    }
 }
 
 /// Why the pipeline could not be built or could not process a document.
@@ -371,7 +379,15 @@ impl Pipeline {
             raw,
             url,
         };
-        self.run_stages(&doc, PipelineOutput::default(), None)
+        self.run_from(&doc, PipelineOutput::default(), None)
+    }
+
+    /// Runs the pipeline over several documents; each extractor gets the whole batch at once
+    /// (see [`Extractor::extract_batch`]). One result per document, in order; a document an
+    /// extractor fails on is not given to the extractors after it.
+    pub fn run_batch(&self, docs: &[Doc<'_>]) -> Vec<Result<PipelineOutput, PipelineError>> {
+        let starts = docs.iter().map(|_| PipelineOutput::default()).collect();
+        self.run_batch_from(docs, starts, None)
     }
 
     /// Runs the extractors again over a stored document: `only` names one extractor to rerun
@@ -398,61 +414,105 @@ impl Pipeline {
             kept.fields.remove(&field);
             kept.provenance.remove(&field);
         }
-        self.run_stages(doc, kept, only)
+        self.run_from(doc, kept, only)
     }
 
-    fn run_stages(
+    fn run_from(
         &self,
         doc: &Doc<'_>,
-        mut out: PipelineOutput,
+        start: PipelineOutput,
         only: Option<&str>,
     ) -> Result<PipelineOutput, PipelineError> {
-        let Doc {
-            id,
-            media_type,
-            text,
-            raw,
-            url,
-        } = *doc;
+        let mut results = self.run_batch_from(std::slice::from_ref(doc), vec![start], only);
+        results
+            .pop()
+            .unwrap_or_else(|| Ok(PipelineOutput::default()))
+    }
+
+    /// The one mechanism behind `run`, `rerun` and `run_batch`: each stage (or only the named
+    /// one) runs over the documents of the batch that accept it and have not failed yet.
+    fn run_batch_from(
+        &self,
+        docs: &[Doc<'_>],
+        starts: Vec<PipelineOutput>,
+        only: Option<&str>,
+    ) -> Vec<Result<PipelineOutput, PipelineError>> {
+        let mut outs: Vec<Result<PipelineOutput, PipelineError>> =
+            starts.into_iter().map(Ok).collect();
         for (manifest, extractor) in &self.stages {
-            if !manifest.accepts(media_type) || only.is_some_and(|name| name != manifest.name) {
+            if only.is_some_and(|name| name != manifest.name) {
                 continue;
             }
-            let input = ExtractInput {
-                id,
-                media_type,
-                text,
-                raw,
-                url,
-                fields: &out.fields,
-            };
-            let extraction =
-                extractor
-                    .extract(&input)
-                    .map_err(|source| PipelineError::Extract {
-                        plugin: manifest.name.clone(),
-                        source,
-                    })?;
-            check_output(manifest, &extraction.fields).map_err(|reason| {
-                PipelineError::InvalidOutput {
-                    plugin: manifest.name.clone(),
-                    reason,
+            let (indices, results) = {
+                let (indices, inputs): (Vec<usize>, Vec<ExtractInput<'_>>) = docs
+                    .iter()
+                    .zip(&outs)
+                    .enumerate()
+                    .filter(|(_, (doc, _))| manifest.accepts(doc.media_type))
+                    .filter_map(|(i, (doc, out))| {
+                        let out = out.as_ref().ok()?;
+                        Some((
+                            i,
+                            ExtractInput {
+                                id: doc.id,
+                                media_type: doc.media_type,
+                                text: doc.text,
+                                raw: doc.raw,
+                                url: doc.url,
+                                fields: &out.fields,
+                            },
+                        ))
+                    })
+                    .unzip();
+                if inputs.is_empty() {
+                    continue;
                 }
-            })?;
-            for (name, value) in extraction.fields {
-                out.provenance.insert(
-                    name.clone(),
-                    Provenance {
-                        plugin: manifest.name.clone(),
-                        version: manifest.version.clone(),
-                        schema: SCHEMA_VERSION,
-                    },
-                );
-                out.fields.insert(name, value);
+                (indices, extractor.extract_batch(&inputs))
+            };
+            let mut results = results.into_iter();
+            for i in indices {
+                let result = results.next().unwrap_or_else(|| {
+                    Err(ExtractError::Internal(
+                        "extract_batch returned too few results".into(),
+                    ))
+                });
+                if let Ok(out) = &mut outs[i]
+                    && let Err(e) = merge(manifest, result, out)
+                {
+                    outs[i] = Err(e);
+                }
             }
         }
-        Ok(out)
+        outs
     }
+}
+
+/// Validates one extractor's result and adds its fields, with provenance, to `out`.
+fn merge(
+    manifest: &Manifest,
+    result: Result<Extraction, ExtractError>,
+    out: &mut PipelineOutput,
+) -> Result<(), PipelineError> {
+    let extraction = result.map_err(|source| PipelineError::Extract {
+        plugin: manifest.name.clone(),
+        source,
+    })?;
+    check_output(manifest, &extraction.fields).map_err(|reason| PipelineError::InvalidOutput {
+        plugin: manifest.name.clone(),
+        reason,
+    })?;
+    for (name, value) in extraction.fields {
+        out.provenance.insert(
+            name.clone(),
+            Provenance {
+                plugin: manifest.name.clone(),
+                version: manifest.version.clone(),
+                schema: SCHEMA_VERSION,
+            },
+        );
+        out.fields.insert(name, value);
+    }
+    Ok(())
 }
 
 /// Checks an extraction against the manifest: every field declared, of its declared type, not
@@ -659,6 +719,66 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(err.contains(expected), "{err} should contain {expected}");
+        }
+    }
+
+    /// Fails the documents whose text says "bad", through the default `extract_batch`.
+    struct Picky;
+
+    impl Extractor for Picky {
+        fn manifest(&self) -> Manifest {
+            Manifest {
+                name: "picky".into(),
+                version: "1.0.0".into(),
+                description: String::new(),
+                media_types: vec!["text/plain".into()],
+                fields: vec![FieldDecl::required("title", FieldType::String)],
+                requires: Vec::new(),
+            }
+        }
+        fn extract(&self, input: &ExtractInput<'_>) -> Result<Extraction, ExtractError> {
+            if input.text == "bad" {
+                return Err(ExtractError::Input("bad text".into()));
+            }
+            let mut fields = Fields::new();
+            fields.insert("title".into(), json!(input.text));
+            Ok(Extraction { fields })
+        }
+    }
+
+    #[test]
+    fn a_batch_fails_only_its_failing_documents() {
+        let after = fixed(
+            "after",
+            vec![FieldDecl::optional("after.n", FieldType::Integer)],
+            &["title"],
+            fields(&[("after.n", json!(1))]),
+        );
+        let p = Pipeline::new(vec![after, Box::new(Picky)]).unwrap();
+        let doc = |text: &'static str, media_type: &'static str| Doc {
+            id: "id",
+            media_type,
+            text,
+            raw: text.as_bytes(),
+            url: None,
+        };
+        let docs = [
+            doc("one", "text/plain"),
+            doc("bad", "text/plain"),
+            doc("<p>", "text/html"),
+            doc("two", "text/plain"),
+        ];
+        let out = p.run_batch(&docs);
+        assert_eq!(out.len(), 4);
+        assert_eq!(out[0].as_ref().unwrap().fields["title"], json!("one"));
+        assert_eq!(out[0].as_ref().unwrap().fields["after.n"], json!(1));
+        assert!(matches!(&out[1], Err(PipelineError::Extract { plugin, .. }) if plugin == "picky"));
+        assert!(out[2].as_ref().unwrap().fields.is_empty());
+        assert_eq!(out[3].as_ref().unwrap().fields["title"], json!("two"));
+        // The batch gives the same result as one document at a time.
+        for (d, batched) in docs.iter().zip(&out) {
+            let single = p.run(d.id, d.media_type, d.text, d.raw, None);
+            assert_eq!(single.ok(), batched.as_ref().ok().cloned());
         }
     }
 

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::archive::{Archive, StoredDoc, merge_tags};
 use crate::error::Result;
 use crate::export::{DocumentJson, EXPORT_VERSION};
-use crate::extract::Pipeline;
+use crate::extract::{Doc, Pipeline};
 use crate::model::{DocId, Source};
 use crate::store::WriteBatch;
 use crate::text::{self, InputKind};
@@ -22,6 +22,9 @@ use crate::text::{self, InputKind};
 pub const DEFAULT_MAX_SIZE: u64 = 64 * 1024 * 1024;
 /// Documents per flushed batch. Larger batches write faster; this bound keeps memory flat.
 const BATCH_DOCS: usize = 2000;
+/// Documents given to the extractors at once: enough to keep an isolated plugin host busy
+/// while its answers are read, small enough to keep memory flat.
+const EXTRACT_BATCH: usize = 256;
 /// Raw bytes per flushed batch.
 const BATCH_BYTES: usize = 32 * 1024 * 1024;
 
@@ -134,6 +137,22 @@ pub struct Importer<'a> {
     imported_at: String,
     next_seq: u64,
     batch: Pending,
+    extracting: Vec<Waiting>,
+    extracting_index: HashMap<DocId, usize>,
+}
+
+/// A document read and decoded, waiting for the extractors.
+struct Waiting {
+    id: DocId,
+    seq: u64,
+    bytes: Vec<u8>,
+    text: String,
+    encoding: &'static str,
+    media_type: String,
+    paths: Vec<String>,
+    origin: String,
+    /// Where the same bytes were seen again in this batch.
+    duplicates: Vec<String>,
 }
 
 /// Writes not yet flushed, and the outcomes to report once they are.
@@ -171,6 +190,8 @@ impl<'a> Importer<'a> {
             imported_at: now_rfc3339(),
             next_seq,
             batch: Pending::default(),
+            extracting: Vec::new(),
+            extracting_index: HashMap::new(),
         }
     }
 
@@ -328,6 +349,17 @@ impl<'a> Importer<'a> {
                 .push(Outcome::AlreadyArchived { id, origin });
             return self.after_add();
         }
+        if let Some(&i) = self.extracting_index.get(&id) {
+            // The same bytes earlier in this batch, still waiting for the extractors.
+            let waiting = &mut self.extracting[i];
+            if let Some(path) = path
+                && !waiting.paths.contains(&path)
+            {
+                waiting.paths.push(path);
+            }
+            waiting.duplicates.push(origin);
+            return Ok(Flow::Continue);
+        }
         let decoded = match text::decode(&bytes) {
             Ok(d) => d,
             Err(e) => return Ok(self.fail(origin, e.to_string())),
@@ -338,34 +370,100 @@ impl<'a> Importer<'a> {
                 &format!("not valid UTF-8; decoded as {}", decoded.encoding),
             );
         }
-        let hex = id.to_hex();
-        let url = self.options.url.as_deref();
-        let output = match self
-            .pipeline
-            .run(&hex, media_type, &decoded.text, &bytes, url)
-        {
-            Ok(out) => out,
-            Err(e) => return Ok(self.fail(origin, e.to_string())),
-        };
-        let mut tags = Vec::new();
-        merge_tags(&mut tags, &self.options.tags);
-        let doc = StoredDoc {
+        let seq = self.take_seq();
+        self.extracting_index.insert(id, self.extracting.len());
+        self.extracting.push(Waiting {
             id,
-            seq: self.take_seq(),
-            raw_len: bytes.len() as u64,
-            source: Source {
-                paths: path.into_iter().collect(),
-                url: self.options.url.clone(),
-                media_type: media_type.to_owned(),
-                encoding: decoded.encoding.to_owned(),
-                imported_at: self.imported_at.clone(),
-                tags,
-            },
-            fields: output.fields,
-            provenance: output.provenance,
+            seq,
+            bytes,
+            text: decoded.text,
+            encoding: decoded.encoding,
+            media_type: media_type.to_owned(),
+            paths: path.into_iter().collect(),
+            origin,
+            duplicates: Vec::new(),
+        });
+        // With --strict every document is extracted on its own, so the run stops right at the
+        // first failure; otherwise documents go to the extractors in batches.
+        let batch = if self.options.strict {
+            1
+        } else {
+            EXTRACT_BATCH
         };
-        self.add(doc, bytes);
-        self.batch.outcomes.push(Outcome::Archived { id, origin });
+        if self.extracting.len() >= batch {
+            return self.extract_waiting();
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Runs the extractors over the waiting documents as one batch and adds those that came
+    /// through to the write batch.
+    fn extract_waiting(&mut self) -> Result<Flow> {
+        let waiting = std::mem::take(&mut self.extracting);
+        self.extracting_index.clear();
+        if waiting.is_empty() {
+            return Ok(Flow::Continue);
+        }
+        let hexes: Vec<String> = waiting.iter().map(|w| w.id.to_hex()).collect();
+        let url = self.options.url.as_deref();
+        let docs: Vec<Doc<'_>> = waiting
+            .iter()
+            .zip(&hexes)
+            .map(|(w, hex)| Doc {
+                id: hex,
+                media_type: &w.media_type,
+                text: &w.text,
+                raw: &w.bytes,
+                url,
+            })
+            .collect();
+        let results = self.pipeline.run_batch(&docs);
+        drop(docs);
+        let mut flow = Flow::Continue;
+        for (w, result) in waiting.into_iter().zip(results) {
+            let output = match result {
+                Ok(out) => out,
+                Err(e) => {
+                    let reason = e.to_string();
+                    for origin in std::iter::once(w.origin).chain(w.duplicates) {
+                        if let Flow::Stop = self.fail(origin, reason.clone()) {
+                            flow = Flow::Stop;
+                        }
+                    }
+                    continue;
+                }
+            };
+            let mut tags = Vec::new();
+            merge_tags(&mut tags, &self.options.tags);
+            let doc = StoredDoc {
+                id: w.id,
+                seq: w.seq,
+                raw_len: w.bytes.len() as u64,
+                source: Source {
+                    paths: w.paths,
+                    url: self.options.url.clone(),
+                    media_type: w.media_type,
+                    encoding: w.encoding.to_owned(),
+                    imported_at: self.imported_at.clone(),
+                    tags,
+                },
+                fields: output.fields,
+                provenance: output.provenance,
+            };
+            self.add(doc, w.bytes);
+            self.batch.outcomes.push(Outcome::Archived {
+                id: w.id,
+                origin: w.origin,
+            });
+            for origin in w.duplicates {
+                self.batch
+                    .outcomes
+                    .push(Outcome::AlreadyArchived { id: w.id, origin });
+            }
+        }
+        if let Flow::Stop = flow {
+            return Ok(Flow::Stop);
+        }
         self.after_add()
     }
 
@@ -558,6 +656,9 @@ impl<'a> Importer<'a> {
 
     /// Writes and flushes the pending batch, then reports its outcomes.
     fn flush(&mut self) -> Result<()> {
+        // Documents still waiting for the extractors go first; with --strict there are none
+        // (each is extracted on its own), so no stop is lost here.
+        let _ = self.extract_waiting()?;
         let pending = std::mem::take(&mut self.batch);
         let batch = WriteBatch {
             raw: pending.raw,

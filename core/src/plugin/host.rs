@@ -203,16 +203,25 @@ impl Extractor for PluginExtractor {
         };
         let request = serde_json::to_vec(&request)
             .map_err(|e| ExtractError::Internal(format!("cannot encode the request: {e}")))?;
+        let (status, bytes) = self.extract_json(&request, input.text.as_bytes(), input.raw);
+        decode_result(status, &bytes)
+    }
+}
+
+impl PluginExtractor {
+    /// One `extract` call with the request already encoded, returning the status and the
+    /// result or error JSON as the library wrote them. The plugin host process forwards both
+    /// unchanged, so a document crosses JSON once on its way through the child.
+    pub fn extract_json(&self, request: &[u8], text: &[u8], raw: &[u8]) -> (i32, Vec<u8>) {
         let args = ExtractArgs {
             struct_size: size_of::<ExtractArgs>() as u32,
-            request: Slice::new(&request),
-            text: Slice::new(input.text.as_bytes()),
-            raw: Slice::new(input.raw),
+            request: Slice::new(request),
+            text: Slice::new(text),
+            raw: Slice::new(raw),
         };
         let mut out = Buf::EMPTY;
         let status = (self.descriptor.extract)(self.instance, &args, &mut out);
-        let bytes = take(&self.descriptor, out);
-        decode_result(status, &bytes)
+        (status, take(&self.descriptor, out))
     }
 }
 

@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::extract::{ExtractError, ExtractInput, Extraction, Extractor, Manifest, SCHEMA_VERSION};
-use crate::plugin::wire::{ErrorJson, RequestJson, RequestRef};
+use crate::plugin::abi::STATUS_ERROR;
+use crate::plugin::host::{PluginExtractor, decode_result};
+use crate::plugin::wire::{ErrorJson, RequestRef};
 
 /// Largest frame accepted, so a corrupt length cannot make either side allocate wildly.
 const MAX_FRAME: u32 = 1 << 30;
@@ -60,25 +62,12 @@ enum Hello {
     Refused(String),
 }
 
-/// The JSON frame of a request.
-#[derive(Serialize, Deserialize)]
-struct Call<R> {
-    extractor: String,
-    request: R,
-}
-
-/// A response frame.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Reply {
-    Ok(crate::plugin::wire::ResultJson),
-    Err(ErrorJson),
-}
-
 /// The child side: announces the extractors (or why they were refused) and answers requests
-/// until stdin closes.
+/// until stdin closes. A request is four frames — the extractor's name, the request JSON, the
+/// text and the raw bytes — and the answer one frame: the ABI status byte, then the result or
+/// error JSON exactly as the library wrote it.
 pub fn serve(
-    extractors: std::result::Result<Vec<Box<dyn Extractor>>, String>,
+    extractors: std::result::Result<Vec<PluginExtractor>, String>,
     input: &mut dyn Read,
     output: &mut dyn Write,
 ) -> std::io::Result<()> {
@@ -90,56 +79,37 @@ pub fn serve(
         }
     };
     let manifests: Vec<Manifest> = extractors.iter().map(|e| e.manifest()).collect();
-    write_frame(output, &json(&Hello::Manifests(manifests.clone())))?;
+    write_frame(output, &json(&Hello::Manifests(manifests)))?;
     output.flush()?;
     loop {
-        let Some(call) = read_frame(input)? else {
+        let Some(name) = read_frame(input)? else {
             return Ok(());
         };
-        let (Some(text), Some(raw)) = (read_frame(input)?, read_frame(input)?) else {
+        let (Some(request), Some(text), Some(raw)) =
+            (read_frame(input)?, read_frame(input)?, read_frame(input)?)
+        else {
             return Ok(());
         };
-        let reply = match answer(&extractors, &manifests, &call, &text, &raw) {
-            Ok(fields) => Reply::Ok(crate::plugin::wire::ResultJson {
-                schema_version: SCHEMA_VERSION,
-                fields,
-            }),
-            Err(e) => Reply::Err(ErrorJson::from_error(&e)),
+        let (status, reply) = match extractors.iter().find(|e| e.name().as_bytes() == name) {
+            Some(extractor) => extractor.extract_json(&request, &text, &raw),
+            None => (
+                STATUS_ERROR,
+                json(&ErrorJson {
+                    schema_version: SCHEMA_VERSION,
+                    kind: "internal".into(),
+                    message: format!(
+                        "no extractor {:?} in the plugin host",
+                        String::from_utf8_lossy(&name)
+                    ),
+                }),
+            ),
         };
-        write_frame(output, &json(&reply))?;
+        let mut frame = Vec::with_capacity(reply.len() + 1);
+        frame.push(u8::try_from(status).unwrap_or(u8::MAX));
+        frame.extend_from_slice(&reply);
+        write_frame(output, &frame)?;
         output.flush()?;
     }
-}
-
-fn answer(
-    extractors: &[Box<dyn Extractor>],
-    manifests: &[Manifest],
-    call: &[u8],
-    text: &[u8],
-    raw: &[u8],
-) -> std::result::Result<crate::model::Fields, ExtractError> {
-    let call: Call<RequestJson> = serde_json::from_slice(call)
-        .map_err(|e| ExtractError::Internal(format!("bad request: {e}")))?;
-    let index = manifests
-        .iter()
-        .position(|m| m.name == call.extractor)
-        .ok_or_else(|| {
-            ExtractError::Internal(format!(
-                "no extractor {:?} in the plugin host",
-                call.extractor
-            ))
-        })?;
-    let text = std::str::from_utf8(text)
-        .map_err(|e| ExtractError::Internal(format!("text is not UTF-8: {e}")))?;
-    let input = ExtractInput {
-        id: &call.request.id,
-        media_type: &call.request.media_type,
-        text,
-        raw,
-        url: call.request.url.as_deref(),
-        fields: &call.request.fields,
-    };
-    extractors[index].extract(&input).map(|x| x.fields)
 }
 
 fn json<T: Serialize>(value: &T) -> Vec<u8> {
@@ -271,71 +241,117 @@ impl Host {
         Ok(manifests)
     }
 
-    fn call(
+    /// Sends every document of the batch before reading the answers (a writer thread feeds
+    /// the child while this thread reads, so neither pipe can fill up and stall both sides).
+    /// When the child dies or hangs on a document, that document fails, the child is started
+    /// again, and the documents after it are sent to the new child.
+    fn call_batch(
         &mut self,
         name: &str,
-        input: &ExtractInput<'_>,
-    ) -> std::result::Result<Extraction, ExtractError> {
-        if self.running.is_none() {
-            self.start().map_err(|e| {
-                ExtractError::Internal(format!("cannot restart the plugin host: {e}"))
-            })?;
-        }
-        let Some(running) = self.running.as_mut() else {
-            return Err(ExtractError::Internal(
-                "the plugin host is not running".into(),
-            ));
-        };
-        let call = Call {
-            extractor: name.to_owned(),
-            request: RequestRef {
-                schema_version: SCHEMA_VERSION,
-                id: input.id,
-                media_type: input.media_type,
-                url: input.url,
-                fields: input.fields,
-            },
-        };
-        // One write for the three frames: one wake-up of the child instead of six.
-        let call = json(&call);
-        let mut message = Vec::with_capacity(12 + call.len() + input.text.len() + input.raw.len());
-        running.watchdog.arm(self.timeout);
-        let reply = write_frame(&mut message, &call)
-            .and_then(|()| write_frame(&mut message, input.text.as_bytes()))
-            .and_then(|()| write_frame(&mut message, input.raw))
-            .and_then(|()| running.stdin.write_all(&message))
-            .and_then(|()| running.stdin.flush())
-            .and_then(|()| read_frame(&mut running.stdout));
-        running.watchdog.disarm();
-        match reply {
-            Ok(Some(frame)) => match serde_json::from_slice::<Reply>(&frame) {
-                Ok(Reply::Ok(result)) => Ok(Extraction {
-                    fields: result.fields,
-                }),
-                Ok(Reply::Err(e)) => Err(match e.kind.as_str() {
-                    "input" => ExtractError::Input(e.message),
-                    _ => ExtractError::Internal(e.message),
-                }),
-                Err(e) => Err(ExtractError::Internal(format!(
-                    "unreadable reply from the plugin host: {e}"
-                ))),
-            },
-            Ok(None) | Err(_) => {
+        inputs: &[ExtractInput<'_>],
+    ) -> Vec<std::result::Result<Extraction, ExtractError>> {
+        let mut results = Vec::with_capacity(inputs.len());
+        while results.len() < inputs.len() {
+            if self.running.is_none()
+                && let Err(e) = self.start()
+            {
+                let message = format!("cannot restart the plugin host: {e}");
+                results.resize_with(inputs.len(), || {
+                    Err(ExtractError::Internal(message.clone()))
+                });
+                break;
+            }
+            let Some(running) = self.running.as_mut() else {
+                break;
+            };
+            let pending = &inputs[results.len()..];
+            let message = match encode_calls(name, pending) {
+                Ok(m) => m,
+                Err(e) => {
+                    results.resize_with(inputs.len(), || {
+                        Err(ExtractError::Internal(format!(
+                            "cannot encode the request: {e}"
+                        )))
+                    });
+                    break;
+                }
+            };
+            let Running {
+                stdin,
+                stdout,
+                watchdog,
+                ..
+            } = running;
+            let timeout = self.timeout;
+            let before = results.len();
+            let died = std::thread::scope(|scope| {
+                scope.spawn(|| {
+                    // A write error means the child is gone; the reader below finds out why.
+                    let _ = stdin.write_all(&message).and_then(|()| stdin.flush());
+                });
+                for _ in 0..pending.len() {
+                    watchdog.arm(timeout);
+                    let frame = read_frame(stdout);
+                    watchdog.disarm();
+                    match frame {
+                        Ok(Some(frame)) => results.push(decode_reply(&frame)),
+                        Ok(None) | Err(_) => {
+                            // Unblock the writer if the child is still there but hung.
+                            return true;
+                        }
+                    }
+                }
+                false
+            });
+            if died {
                 let timed_out = running.watchdog.fired.load(Ordering::SeqCst);
+                if let Ok(mut child) = running.child.lock() {
+                    let _ = child.kill();
+                }
                 let why = running.death();
                 if let Some(running) = self.running.take() {
                     running.end();
                 }
-                Err(ExtractError::Internal(if timed_out {
+                results.push(Err(ExtractError::Internal(if timed_out {
                     format!(
                         "timed out after {} s (--plugin-timeout); the plugin host is restarted for the next document",
-                        self.timeout.as_secs_f64()
+                        timeout.as_secs_f64()
                     )
                 } else {
                     format!("{why} (the plugin host is restarted for the next document)")
-                }))
+                })));
             }
+            debug_assert!(results.len() > before);
         }
+        results
+    }
+}
+
+/// The frames of a batch of requests, in one buffer.
+fn encode_calls(name: &str, inputs: &[ExtractInput<'_>]) -> std::io::Result<Vec<u8>> {
+    let mut message = Vec::new();
+    for input in inputs {
+        let request = RequestRef {
+            schema_version: SCHEMA_VERSION,
+            id: input.id,
+            media_type: input.media_type,
+            url: input.url,
+            fields: input.fields,
+        };
+        write_frame(&mut message, name.as_bytes())?;
+        write_frame(&mut message, &json(&request))?;
+        write_frame(&mut message, input.text.as_bytes())?;
+        write_frame(&mut message, input.raw)?;
+    }
+    Ok(message)
+}
+
+fn decode_reply(frame: &[u8]) -> std::result::Result<Extraction, ExtractError> {
+    match frame.split_first() {
+        Some((&status, json)) => decode_result(i32::from(status), json),
+        None => Err(ExtractError::Internal(
+            "empty reply from the plugin host".into(),
+        )),
     }
 }
 
@@ -408,11 +424,27 @@ impl Extractor for IsolatedExtractor {
     }
 
     fn extract(&self, input: &ExtractInput<'_>) -> std::result::Result<Extraction, ExtractError> {
-        let mut host = self
-            .host
-            .lock()
-            .map_err(|_| ExtractError::Internal("the plugin host lock is poisoned".into()))?;
-        host.call(&self.manifest.name, input)
+        let mut results = self.extract_batch(std::slice::from_ref(input));
+        results
+            .pop()
+            .unwrap_or_else(|| Err(ExtractError::Internal("no reply".into())))
+    }
+
+    fn extract_batch(
+        &self,
+        inputs: &[ExtractInput<'_>],
+    ) -> Vec<std::result::Result<Extraction, ExtractError>> {
+        match self.host.lock() {
+            Ok(mut host) => host.call_batch(&self.manifest.name, inputs),
+            Err(_) => inputs
+                .iter()
+                .map(|_| {
+                    Err(ExtractError::Internal(
+                        "the plugin host lock is poisoned".into(),
+                    ))
+                })
+                .collect(),
+        }
     }
 }
 
