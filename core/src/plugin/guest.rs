@@ -208,10 +208,19 @@ extern "C" fn extract<T: Extractor + Default + 'static>(
             fields: &request.fields,
         };
         match extractor.extract(&input) {
-            Ok(extraction) => Ok(to_json(&ResultJson {
-                schema_version: SCHEMA_VERSION,
-                fields: extraction.fields,
-            })),
+            Ok(extraction) => {
+                // Results are mostly the text again (a body, a title), so size the buffer for
+                // that once instead of growing it several times.
+                let mut out = Vec::with_capacity(text.len() + 512);
+                let result = ResultJson {
+                    schema_version: SCHEMA_VERSION,
+                    fields: extraction.fields,
+                };
+                match serde_json::to_writer(&mut out, &result) {
+                    Ok(()) => Ok(out),
+                    Err(e) => Err(internal(&format!("cannot encode the result: {e}"))),
+                }
+            }
             Err(e) => Err(ErrorJson::from_error(&e)),
         }
     })
