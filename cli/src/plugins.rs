@@ -279,6 +279,9 @@ const SAMPLE: &str = "Council approves new river bridge\n\nThe city council vote
 pub fn host(ctx: &Ctx, args: PluginHostArgs) -> Result<Status> {
     match args.command {
         PluginHostCommand::Serve => {
+            // Ctrl-C reaches the whole process group; the parent decides when to stop and then
+            // closes our stdin, so the document in flight is not failed by the signal.
+            let _ = ctrlc::set_handler(|| {});
             // The parent holds the archive's lock; the registry is read without it.
             let extractors = load_plugins(&ctx.archive_dir).map_err(|e| format!("{e:#}"));
             let mut stdin = std::io::stdin().lock();
