@@ -12,10 +12,13 @@ use crate::{Ctx, Status};
 #[derive(Serialize)]
 struct Row<'a> {
     id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     published: Option<&'a str>,
     imported_at: &'a str,
     media_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     word_count: Option<u64>,
     paths: &'a [String],
     tags: &'a [String],

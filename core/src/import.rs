@@ -536,6 +536,18 @@ impl<'a> Importer<'a> {
         if media_type != text::TEXT_PLAIN && media_type != text::TEXT_HTML {
             return Ok(self.fail(at, format!("unsupported media type {media_type:?}")));
         }
+        if let Some(&i) = self.extracting_index.get(&id) {
+            // The same bytes came earlier in this batch as a file still waiting for the
+            // extractors: that copy is the one archived; this line adds its paths.
+            let waiting = &mut self.extracting[i];
+            for path in &doc.source.paths {
+                if !waiting.paths.contains(path) {
+                    waiting.paths.push(path.clone());
+                }
+            }
+            waiting.duplicates.push(at);
+            return Ok(Flow::Continue);
+        }
         if self.merge_existing(&id, None, Some(&doc.source), &doc.source.tags)? {
             self.batch
                 .outcomes
