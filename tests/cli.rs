@@ -677,3 +677,29 @@ fn a_damaged_store_is_refused() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// The same bytes as a file and again as a line of an export in one import are archived once,
+/// with both sources.
+#[test]
+fn a_file_and_its_export_line_in_one_import_are_one_document() {
+    let first = Dir::new();
+    let a = first.write("a.txt", "Alpha headline\n\nAlpha body.\n");
+    first.run(&["import", a.to_str().unwrap()]).assert_code(0);
+    let export = first.write("a.jsonl", first.run(&["export"]).0.stdout);
+    let copy = first.write("copy/a.txt", "Alpha headline\n\nAlpha body.\n");
+    let second = Dir::new();
+    let run = second.run(&["import", copy.to_str().unwrap(), export.to_str().unwrap()]);
+    run.assert_code(0);
+    assert_eq!(
+        run.summary(),
+        "archived 1, already archived 1, skipped 0, failed 0"
+    );
+    let list: serde_json::Value =
+        serde_json::from_str(&second.run(&["list", "--json"]).stdout()).unwrap();
+    let paths = list[0]["paths"].as_array().unwrap();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert!(
+        list[0].get("published").is_none(),
+        "absent values are left out, not null"
+    );
+}
