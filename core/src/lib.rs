@@ -9,6 +9,8 @@ pub mod model;
 pub mod plugin;
 
 #[cfg(feature = "store")]
+pub mod analysis;
+#[cfg(feature = "store")]
 pub mod archive;
 #[cfg(feature = "store")]
 mod error;
