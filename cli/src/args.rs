@@ -78,6 +78,8 @@ exits 2 if anything failed."
     Tag(TagArgs),
     /// Run extractors again over archived documents (their original bytes never change).
     Reextract(ReextractArgs),
+    /// Rebuild the full-text index from the stored documents.
+    Reindex,
     /// List, inspect, add, remove and verify extractor plugins.
     #[command(subcommand)]
     Plugins(PluginsCommand),

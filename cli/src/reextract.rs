@@ -62,6 +62,11 @@ pub fn run(ctx: &Ctx, args: ReextractArgs) -> Result<Status> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    if summary.changed > 0 && archive.has_index()? {
+        // Changed bodies and titles would leave stale postings; the index is derived data, so
+        // rebuild it rather than patch it.
+        rebuild_index(ctx, &mut archive)?;
+    }
     if !ctx.quiet || summary.failed > 0 {
         eprintln!(
             "re-extracted {}, changed {}, failed {}",
@@ -77,4 +82,35 @@ pub fn run(ctx: &Ctx, args: ReextractArgs) -> Result<Status> {
     } else {
         Status::Success
     })
+}
+
+/// `morgue reindex`.
+pub fn reindex(ctx: &Ctx) -> Result<Status> {
+    let mut archive = ctx.open(false)?;
+    let n = rebuild_index(ctx, &mut archive)?;
+    if !ctx.quiet {
+        eprintln!("reindexed {} documents", thousands(n));
+    }
+    Ok(Status::Success)
+}
+
+fn rebuild_index(ctx: &Ctx, archive: &mut morgue_core::Archive) -> Result<u64> {
+    let bar = ctx.progress().then(|| {
+        let bar = ProgressBar::new(archive.len());
+        if let Ok(style) = ProgressStyle::with_template(
+            "indexing {bar:30} {human_pos}/{human_len}  {per_sec}  eta {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let n = archive.reindex(&mut |done, _| {
+        if let Some(bar) = &bar {
+            bar.set_position(done);
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(n)
 }

@@ -248,11 +248,104 @@ impl Archive {
 
     /// Removes documents (records and original bytes) and flushes.
     pub fn remove(&mut self, ids: &[DocId]) -> Result<()> {
+        let mut docnum_removals = Vec::with_capacity(ids.len());
+        for id in ids {
+            docnum_removals.push(self.get(id)?.seq);
+        }
         let batch = WriteBatch {
             removals: ids.to_vec(),
+            docnum_removals,
             ..WriteBatch::default()
         };
         self.commit(batch)
+    }
+
+    /// Rebuilds the full-text index from the stored documents, in segments of `BATCH`
+    /// documents. `progress` is told how many documents are done.
+    pub fn reindex(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
+        const BATCH: usize = 2000;
+        let ids = self.ids_in_order()?;
+        let total = ids.len() as u64;
+        self.store.clear_index()?;
+        let mut done = 0u64;
+        for chunk in ids.chunks(BATCH) {
+            let mut docs = Vec::with_capacity(chunk.len());
+            for id in chunk {
+                let doc = self.get(id)?;
+                let raw = if doc.fields.contains_key("body") {
+                    Vec::new()
+                } else {
+                    self.raw(id)?
+                };
+                docs.push((doc, raw));
+            }
+            let segment = docs.iter().map(|(d, _)| d.seq).min().unwrap_or(0);
+            let index = crate::index::build(docs.iter().map(|(d, r)| (d, r.as_slice())), segment);
+            self.commit(WriteBatch {
+                postings: index.postings,
+                docnums: index.docnums,
+                ..WriteBatch::default()
+            })?;
+            done += chunk.len() as u64;
+            progress(done, total);
+        }
+        Ok(total)
+    }
+
+    /// Whether a full-text index has been built (by `reindex`).
+    pub fn has_index(&self) -> Result<bool> {
+        Ok(!self.store.docnums()?.is_empty())
+    }
+
+    /// The index entry of document `seq`, if it is indexed.
+    pub fn doc_info(&self, seq: u64) -> Result<Option<crate::index::DocInfo>> {
+        Ok(self
+            .store
+            .docnum(seq)?
+            .and_then(|bytes| crate::index::DocInfo::decode(&bytes)))
+    }
+
+    /// Every indexed document's entry, in sequence order.
+    pub fn doc_infos(&self) -> Result<Vec<(u64, crate::index::DocInfo)>> {
+        Ok(self
+            .store
+            .docnums()?
+            .into_iter()
+            .filter_map(|(seq, bytes)| crate::index::DocInfo::decode(&bytes).map(|i| (seq, i)))
+            .collect())
+    }
+
+    /// The postings of `term` in `field`, all segments merged.
+    pub fn postings(&self, field: u8, term: &str) -> Result<Vec<crate::index::Posting>> {
+        let key = crate::index::term_key(field, term);
+        let mut blocks = Vec::new();
+        for (_, block) in self.store.postings_with_prefix(&key)? {
+            blocks.push(crate::index::decode_postings(&block).map_err(|reason| {
+                Error::Corrupt {
+                    what: format!("postings of {term:?}"),
+                    reason,
+                }
+            })?);
+        }
+        Ok(crate::index::merge(blocks))
+    }
+
+    /// The indexed terms of `field` that start with `prefix`, ascending, at most `limit`.
+    pub fn terms_with_prefix(&self, field: u8, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        let mut key = vec![field];
+        key.extend_from_slice(prefix.as_bytes());
+        let mut terms: Vec<String> = Vec::new();
+        for (k, _) in self.store.postings_with_prefix(&key)? {
+            if let Some((_, term, _)) = crate::index::split_key(&k)
+                && terms.last().map(String::as_str) != Some(term)
+            {
+                if terms.len() == limit {
+                    break;
+                }
+                terms.push(term.to_owned());
+            }
+        }
+        Ok(terms)
     }
 
     /// Adds and removes tags on documents and flushes. Returns how many documents changed.

@@ -675,7 +675,7 @@ impl<'a> Importer<'a> {
         let batch = WriteBatch {
             raw: pending.raw,
             records: pending.records,
-            removals: Vec::new(),
+            ..WriteBatch::default()
         };
         self.archive.commit(batch)?;
         for outcome in pending.outcomes {

@@ -19,6 +19,8 @@ pub mod export;
 #[cfg(feature = "store")]
 pub mod import;
 #[cfg(feature = "store")]
+pub mod index;
+#[cfg(feature = "store")]
 pub mod reextract;
 #[cfg(feature = "store")]
 mod store;

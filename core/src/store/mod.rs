@@ -85,6 +85,12 @@ impl StoreState {
 /// Writes applied together and flushed before `commit` returns.
 #[derive(Default)]
 pub struct WriteBatch {
+    /// Full-text postings (key, encoded block), see `crate::index`.
+    pub postings: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Index entries per document (sequence number, encoded info).
+    pub docnums: Vec<(u64, Vec<u8>)>,
+    /// Index entries to drop with removed documents.
+    pub docnum_removals: Vec<u64>,
     /// New raw bytes (uncompressed).
     pub raw: Vec<(DocId, Vec<u8>)>,
     /// New or updated records.
@@ -95,7 +101,12 @@ pub struct WriteBatch {
 
 impl WriteBatch {
     pub fn is_empty(&self) -> bool {
-        self.raw.is_empty() && self.records.is_empty() && self.removals.is_empty()
+        self.raw.is_empty()
+            && self.records.is_empty()
+            && self.removals.is_empty()
+            && self.postings.is_empty()
+            && self.docnums.is_empty()
+            && self.docnum_removals.is_empty()
     }
 }
 
@@ -105,6 +116,8 @@ pub struct Store {
     db: sled::Db,
     docs: sled::Tree,
     raw: sled::Tree,
+    postings: sled::Tree,
+    docnums: sled::Tree,
     state: StoreState,
 }
 
@@ -129,6 +142,8 @@ impl Store {
         let docs = db.open_tree("docs").map_err(|e| store_err(dir, e))?;
         let raw = db.open_tree("raw").map_err(|e| store_err(dir, e))?;
         let meta = db.open_tree("meta").map_err(|e| store_err(dir, e))?;
+        let postings = db.open_tree("postings").map_err(|e| store_err(dir, e))?;
+        let docnums = db.open_tree("docnums").map_err(|e| store_err(dir, e))?;
         let format = match meta.get(FORMAT_KEY).map_err(|e| store_err(dir, e))? {
             Some(v) => {
                 let payload = codec::unframe(&v, &|| "meta/format".into())?;
@@ -163,6 +178,8 @@ impl Store {
             db,
             docs,
             raw,
+            postings,
+            docnums,
             state,
         })
     }
@@ -264,11 +281,81 @@ impl Store {
             docs_batch.insert(&doc.id.0[..], encode_record(doc, &mut compressor)?);
         }
         docs_batch.insert(STATE_KEY, codec::frame(&encode_bincode(&state)?));
+        // The index goes first: after a crash a document is never stored without its postings
+        // (postings of a document that did not make it are ignored by queries).
+        let mut postings_batch = sled::Batch::default();
+        for (key, block) in &batch.postings {
+            postings_batch.insert(key.as_slice(), codec::frame(block));
+        }
+        let mut docnums_batch = sled::Batch::default();
+        for seq in &batch.docnum_removals {
+            docnums_batch.remove(&seq.to_be_bytes()[..]);
+        }
+        for (seq, info) in &batch.docnums {
+            docnums_batch.insert(&seq.to_be_bytes()[..], codec::frame(info));
+        }
+        self.postings
+            .apply_batch(postings_batch)
+            .map_err(|e| self.err(e))?;
+        self.docnums
+            .apply_batch(docnums_batch)
+            .map_err(|e| self.err(e))?;
         self.raw.apply_batch(raw_batch).map_err(|e| self.err(e))?;
         self.docs.apply_batch(docs_batch).map_err(|e| self.err(e))?;
         self.db.flush().map_err(|e| self.err(e))?;
         self.state = state;
         Ok(state)
+    }
+
+    /// Postings entries whose key starts with `prefix`, values unframed, in key order.
+    pub fn postings_with_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for item in self.postings.scan_prefix(prefix) {
+            let (key, value) = item.map_err(|e| self.err(e))?;
+            let payload = codec::unframe(&value, &|| "postings block".into())?;
+            out.push((key.to_vec(), payload.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// The index entry of the document with sequence number `seq`.
+    pub fn docnum(&self, seq: u64) -> Result<Option<Vec<u8>>> {
+        match self
+            .docnums
+            .get(seq.to_be_bytes())
+            .map_err(|e| self.err(e))?
+        {
+            Some(v) => Ok(Some(
+                codec::unframe(&v, &|| format!("docnums/{seq}"))?.to_vec(),
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Every index entry, in sequence order.
+    pub fn docnums(&self) -> Result<Vec<(u64, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for item in self.docnums.iter() {
+            let (key, value) = item.map_err(|e| self.err(e))?;
+            let seq = <[u8; 8]>::try_from(key.as_ref())
+                .map(u64::from_be_bytes)
+                .map_err(|_| Error::Corrupt {
+                    what: "docnums key".into(),
+                    reason: "not 8 bytes".into(),
+                })?;
+            out.push((
+                seq,
+                codec::unframe(&value, &|| format!("docnums/{seq}"))?.to_vec(),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Drops the whole index (before a rebuild) and flushes.
+    pub fn clear_index(&self) -> Result<()> {
+        self.postings.clear().map_err(|e| self.err(e))?;
+        self.docnums.clear().map_err(|e| self.err(e))?;
+        self.flush()
     }
 
     /// Flushes anything written; called on every exit path.
