@@ -21,6 +21,8 @@ pub mod import;
 #[cfg(feature = "store")]
 pub mod index;
 #[cfg(feature = "store")]
+pub mod query;
+#[cfg(feature = "store")]
 pub mod reextract;
 #[cfg(feature = "store")]
 mod store;
