@@ -703,3 +703,74 @@ fn a_file_and_its_export_line_in_one_import_are_one_document() {
         "absent values are left out, not null"
     );
 }
+
+#[test]
+fn query_needs_a_current_index_and_answers_in_the_documented_shapes() {
+    let dir = Dir::new();
+    import_bbc(&dir).assert_code(0);
+    let stale = dir.run(&["query", "oil"]);
+    stale.assert_code(2);
+    assert!(
+        stale.stderr().contains("run `morgue reindex`"),
+        "{}",
+        stale.stderr()
+    );
+    let reindex = dir.run(&["reindex"]);
+    reindex.assert_code(0);
+    assert!(reindex.stderr().contains("reindexed 2,127 documents"));
+
+    let phrase = dir.run(&["query", "\"interest rates\"", "--jsonl", "--limit", "5"]);
+    phrase.assert_code(0);
+    let hits: Vec<serde_json::Value> = phrase
+        .stdout()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(hits.len(), 5);
+    let mut last = f64::INFINITY;
+    for hit in &hits {
+        let score = hit["score"].as_f64().unwrap();
+        assert!(score <= last, "ranked best first");
+        last = score;
+        assert_eq!(hit["id"].as_str().unwrap().len(), 64);
+        assert!(hit["title"].is_string());
+        assert!(
+            hit["snippet"].as_str().unwrap().contains("**interest**"),
+            "{hit}"
+        );
+        let text = dir
+            .run(&["show", hit["id"].as_str().unwrap(), "--text"])
+            .stdout()
+            .to_lowercase();
+        assert!(
+            text.contains("interest rates"),
+            "every hit holds the phrase"
+        );
+    }
+    let count = dir.run(&["query", "tele*", "--count"]);
+    count.assert_code(0);
+    assert!(count.stdout().trim().parse::<u64>().unwrap() > 100);
+    let none = dir.run(&["query", "zzzqqqx", "--count"]);
+    none.assert_code(1);
+    assert_eq!(none.stdout(), "0\n");
+    dir.run(&["query", "zzzqqqx"]).assert_code(1);
+    let bad = dir.run(&["query", "(oil AND"]);
+    bad.assert_code(2);
+    assert!(
+        bad.stderr().contains("query error at 8"),
+        "{}",
+        bad.stderr()
+    );
+    let unsupported = dir.run(&["query", "person:obama"]);
+    unsupported.assert_code(2);
+    assert!(
+        unsupported.stderr().contains("person"),
+        "{}",
+        unsupported.stderr()
+    );
+    // Removing a document takes it out of the results without a rebuild.
+    let first = hits[0]["id"].as_str().unwrap().to_owned();
+    dir.run(&["rm", &first]).assert_code(0);
+    let again = dir.run(&["query", "\"interest rates\"", "--jsonl", "--limit", "100"]);
+    assert!(!again.stdout().contains(&first));
+}

@@ -63,6 +63,14 @@ exits 2 if anything failed."
     List(ListArgs),
     /// Show one document: its fields and text, its original bytes, or its JSON.
     Show(ShowArgs),
+    /// Search the archive (needs an index: `morgue reindex`).
+    #[command(
+        long_about = "Search the archive. Words are ANDed; also \"exact phrase\", prefix*, a OR b, \
+-word or NOT word, ( ... ), title:/body: and the filters site:, author:, dateline:, tag:, lang:, id:, \
+and ranges published:2009-06-01..2009-06-30, imported:>2026-01-01, words:>500. Exits 1 when nothing \
+matches. Needs an up-to-date index: run `morgue reindex` after importing."
+    )]
+    Query(QueryArgs),
     /// Count the documents and the bytes they take.
     Stats(StatsArgs),
     /// Write the whole archive out.
@@ -259,6 +267,41 @@ pub struct ShowArgs {
     #[arg(long, conflicts_with = "raw")]
     pub text: bool,
     /// Only these fields (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "a,b")]
+    pub fields: Vec<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// How `query` orders its hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum QuerySort {
+    /// Best match first.
+    Relevance,
+    /// Newest publication date first (undated last).
+    Published,
+    /// Most recently imported first.
+    Imported,
+}
+
+/// `morgue query`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The query.
+    pub query: String,
+    /// Show at most N hits.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Skip the first N hits.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
+    /// Order of the hits.
+    #[arg(long, value_enum, default_value_t = QuerySort::Relevance)]
+    pub sort: QuerySort,
+    /// Print only the number of matching documents.
+    #[arg(long)]
+    pub count: bool,
+    /// Add these fields to each hit (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "a,b")]
     pub fields: Vec<String>,
     #[command(flatten)]

@@ -8,6 +8,7 @@ mod import;
 mod list;
 mod output;
 mod plugins;
+mod query;
 mod reextract;
 mod show;
 mod stats;
@@ -133,6 +134,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<Status> {
         Command::Import(args) => import::run(ctx, args),
         Command::List(args) => list::run(ctx, args),
         Command::Show(args) => show::run(ctx, args),
+        Command::Query(args) => query::run(ctx, args),
         Command::Stats(args) => stats::run(ctx, args),
         Command::Export(args) => export::run(ctx, args),
         Command::Rm(args) => tag::rm(ctx, args),

@@ -129,6 +129,19 @@ pub enum Error {
     /// The plugin registry refused a change.
     #[error("{0}")]
     PluginRegistry(String),
+    /// The full-text index does not cover every document.
+    #[error(
+        "the full-text index covers {indexed} of {documents} documents; run `morgue reindex` to bring it up to date"
+    )]
+    IndexStale {
+        /// Documents in the index.
+        indexed: u64,
+        /// Documents in the archive.
+        documents: u64,
+    },
+    /// A query asks for something this build cannot answer.
+    #[error("query field {0}")]
+    QueryUnsupported(String),
     /// The work was interrupted (Ctrl-C); everything reported as done was flushed.
     #[error("interrupted")]
     Interrupted,

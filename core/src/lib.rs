@@ -25,6 +25,8 @@ pub mod query;
 #[cfg(feature = "store")]
 pub mod reextract;
 #[cfg(feature = "store")]
+pub mod search;
+#[cfg(feature = "store")]
 mod store;
 #[cfg(feature = "store")]
 pub mod text;
