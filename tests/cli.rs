@@ -768,6 +768,21 @@ fn query_needs_a_current_index_and_answers_in_the_documented_shapes() {
         "{}",
         unsupported.stderr()
     );
+    // Once indexed, an archive stays current through imports.
+    let new = dir.write(
+        "new/story.txt",
+        "Zebra crossing rules change\n\nA new zebra crossing code was published on Monday.\n",
+    );
+    dir.run(&["import", new.to_str().unwrap()]).assert_code(0);
+    let found = dir.run(&["query", "zebra", "--jsonl"]);
+    found.assert_code(0);
+    assert!(
+        found
+            .stdout()
+            .contains(&sha256_hex(&std::fs::read(&new).unwrap())),
+        "{}",
+        found.stdout()
+    );
     // Removing a document takes it out of the results without a rebuild.
     let first = hits[0]["id"].as_str().unwrap().to_owned();
     dir.run(&["rm", &first]).assert_code(0);

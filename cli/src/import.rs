@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<Status> {
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
     let mut reporter = CliReporter::new(ctx);
     let mut stdin = std::io::stdin().lock();
-    let summary = Importer::new(&mut archive, &pipeline, &options, &mut reporter, &CANCEL)
+    let summary = Importer::new(&mut archive, &pipeline, &options, &mut reporter, &CANCEL)?
         .run(&inputs, &mut stdin)?;
     archive.flush()?;
     reporter.finish(&summary);

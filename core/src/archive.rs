@@ -294,7 +294,7 @@ impl Archive {
 
     /// Whether a full-text index has been built (by `reindex`).
     pub fn has_index(&self) -> Result<bool> {
-        Ok(!self.store.docnums()?.is_empty())
+        self.store.has_index()
     }
 
     /// The index entry of document `seq`, if it is indexed.

@@ -139,6 +139,8 @@ pub struct Importer<'a> {
     batch: Pending,
     extracting: Vec<Waiting>,
     extracting_index: HashMap<DocId, usize>,
+    /// Whether the archive has a full-text index that this import must keep current.
+    keep_index: bool,
 }
 
 /// A document read and decoded, waiting for the extractors.
@@ -178,9 +180,13 @@ impl<'a> Importer<'a> {
         options: &'a ImportOptions,
         reporter: &'a mut dyn Reporter,
         cancel: &'a AtomicBool,
-    ) -> Importer<'a> {
+    ) -> Result<Importer<'a>> {
         let next_seq = archive.next_seq();
-        Importer {
+        // An archive gets an index from its first `reindex`; from then on imports keep it
+        // current. (Indexing costs about three times the import itself, so archives that are
+        // never searched do not pay it.)
+        let keep_index = archive.has_index()?;
+        Ok(Importer {
             archive,
             pipeline,
             options,
@@ -192,7 +198,8 @@ impl<'a> Importer<'a> {
             batch: Pending::default(),
             extracting: Vec::new(),
             extracting_index: HashMap::new(),
-        }
+            keep_index,
+        })
     }
 
     /// Imports every input; `stdin` is read for `-`. Returns the counts; an `Err` means the
@@ -672,11 +679,27 @@ impl<'a> Importer<'a> {
         // (each is extracted on its own), so no stop is lost here.
         let _ = self.extract_waiting()?;
         let pending = std::mem::take(&mut self.batch);
-        let batch = WriteBatch {
-            raw: pending.raw,
-            records: pending.records,
-            ..WriteBatch::default()
-        };
+        let mut batch = WriteBatch::default();
+        if self.keep_index {
+            // New documents (those whose bytes are in this batch) become one index segment;
+            // documents already archived that only gained a path or tag keep their postings.
+            let raws: HashMap<DocId, &[u8]> = pending
+                .raw
+                .iter()
+                .map(|(id, bytes)| (*id, bytes.as_slice()))
+                .collect();
+            let new_docs: Vec<(&StoredDoc, &[u8])> = pending
+                .records
+                .iter()
+                .filter_map(|doc| raws.get(&doc.id).map(|raw| (doc, *raw)))
+                .collect();
+            let segment = new_docs.iter().map(|(d, _)| d.seq).min().unwrap_or(0);
+            let index = crate::index::build(new_docs, segment);
+            batch.postings = index.postings;
+            batch.docnums = index.docnums;
+        }
+        batch.raw = pending.raw;
+        batch.records = pending.records;
         self.archive.commit(batch)?;
         for outcome in pending.outcomes {
             match outcome {

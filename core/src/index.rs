@@ -1,8 +1,8 @@
 //! The full-text index, built from the stored documents: for each field (title, body) and each
 //! analysed term, the documents holding it with their word positions. It is derived data:
-//! `morgue reindex` builds it from the documents at any time. Import does not maintain it yet:
-//! with one sled key per term and segment, indexing during import cost four times the import
-//! itself; the packed, segment-first layout that fixes that comes with the query command.
+//! `morgue reindex` builds it from the documents at any time, and from then on every import
+//! adds its new documents as a segment. (With one sled key per term and segment, indexing costs
+//! about three times the import itself, so archives that are never searched do not pay it.)
 //!
 //! Layout (kept in the store's `postings` and `docnums` trees):
 //! - postings: key `[field][term][0x00][segment: u64 BE]` → a block of

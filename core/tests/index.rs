@@ -93,6 +93,7 @@ fn index_matches_a_brute_force_scan_and_reindex_rebuilds_it() {
         &mut Quiet,
         &cancel,
     )
+    .unwrap()
     .run(&inputs, &mut std::io::empty())
     .unwrap();
     assert_eq!(summary.archived, 2127);
@@ -105,6 +106,18 @@ fn index_matches_a_brute_force_scan_and_reindex_rebuilds_it() {
     // A second rebuild gives the same index.
     archive.reindex(&mut |_, _| {}).unwrap();
     check_index(&archive, &truth);
+    // An indexed archive keeps its index current through imports: importing the corpus again
+    // into a second, already indexed archive gives the same postings as a rebuild.
+    let mut second = Archive::open(&dir.path().join("b"), &options).unwrap();
+    second.reindex(&mut |_, _| {}).unwrap();
+    let inputs: Vec<Input> = bbc_dirs().into_iter().map(Input::Path).collect();
+    Importer::new(&mut second, &pipeline, &import_options, &mut Quiet, &cancel)
+        .unwrap()
+        .run(&inputs, &mut std::io::empty())
+        .unwrap();
+    assert!(second.has_index().unwrap());
+    check_index(&second, &brute_force(&second));
+    drop(second);
     // A removed document leaves the index.
     let first = archive.documents().unwrap()[0].clone();
     archive.remove(&[first.id]).unwrap();

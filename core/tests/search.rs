@@ -42,6 +42,7 @@ fn bbc_archive(dir: &Path) -> Archive {
         &mut Quiet,
         &AtomicBool::new(false),
     )
+    .unwrap()
     .run(&inputs, &mut std::io::empty())
     .unwrap();
     archive.reindex(&mut |_, _| {}).unwrap();

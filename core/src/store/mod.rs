@@ -7,7 +7,8 @@
 //!   and id digest, written in the same atomic batch as the records they count.
 //! - `raw`: id → framed zstd of the original bytes. Text is never stored: it is decoded from
 //!   these bytes on read.
-//! - `meta`: `format` → the store format version.
+//! - `postings`, `docnums`: the full-text index (see `crate::index`), derived from the above.
+//! - `meta`: `format` → the store format version; `index` present once the archive is indexed.
 
 pub mod codec;
 pub mod manifest;
@@ -27,6 +28,8 @@ pub const FORMAT_VERSION: u32 = 1;
 const CACHE_BYTES: u64 = 128 * 1024 * 1024;
 const STATE_KEY: &[u8] = b"#state";
 const FORMAT_KEY: &[u8] = b"format";
+/// Present once the archive has a full-text index that imports keep current.
+const INDEX_KEY: &[u8] = b"index";
 const ZSTD_LEVEL: i32 = 3;
 
 /// A document as stored, without its raw bytes.
@@ -118,6 +121,7 @@ pub struct Store {
     raw: sled::Tree,
     postings: sled::Tree,
     docnums: sled::Tree,
+    meta: sled::Tree,
     state: StoreState,
 }
 
@@ -180,6 +184,7 @@ impl Store {
             raw,
             postings,
             docnums,
+            meta,
             state,
         })
     }
@@ -351,10 +356,19 @@ impl Store {
         Ok(out)
     }
 
-    /// Drops the whole index (before a rebuild) and flushes.
+    /// Whether the archive has a full-text index (one was built, even of no documents).
+    pub fn has_index(&self) -> Result<bool> {
+        self.meta.contains_key(INDEX_KEY).map_err(|e| self.err(e))
+    }
+
+    /// Drops the whole index (before a rebuild), marks the archive as indexed from now on, and
+    /// flushes.
     pub fn clear_index(&self) -> Result<()> {
         self.postings.clear().map_err(|e| self.err(e))?;
         self.docnums.clear().map_err(|e| self.err(e))?;
+        self.meta
+            .insert(INDEX_KEY, codec::frame(b"1"))
+            .map_err(|e| self.err(e))?;
         self.flush()
     }
 
