@@ -207,7 +207,7 @@ pub fn run(ctx: &Ctx, command: PluginsCommand) -> Result<Status> {
             file,
             plugin_timeout,
         } => {
-            return verify(ctx, &file, Duration::from_secs_f64(plugin_timeout));
+            return verify(&file, Duration::from_secs_f64(plugin_timeout));
         }
     }
     out.flush()?;
@@ -216,7 +216,7 @@ pub fn run(ctx: &Ctx, command: PluginsCommand) -> Result<Status> {
 
 /// Checks a library in a child `morgue __plugin-host verify FILE`, so a library that crashes
 /// or hangs while loading or extracting takes down only the child.
-fn verify(ctx: &Ctx, file: &Path, timeout: Duration) -> Result<Status> {
+fn verify(file: &Path, timeout: Duration) -> Result<Status> {
     let exe = std::env::current_exe().context("cannot find the morgue executable")?;
     let mut child = std::process::Command::new(exe)
         .args(["__plugin-host", "verify"])
@@ -268,7 +268,6 @@ fn verify(ctx: &Ctx, file: &Path, timeout: Duration) -> Result<Status> {
     let mut out = output::stdout();
     out.write_all(stdout.as_bytes())?;
     out.flush()?;
-    let _ = ctx;
     Ok(Status::Success)
 }
 

@@ -129,6 +129,9 @@ pub enum Error {
     /// The plugin registry refused a change.
     #[error("{0}")]
     PluginRegistry(String),
+    /// The isolated plugin host could not be started or refused its plugins.
+    #[error("{0}")]
+    PluginHost(String),
     /// The full-text index does not cover every document.
     #[error(
         "the full-text index covers {indexed} of {documents} documents; run `morgue reindex` to bring it up to date"

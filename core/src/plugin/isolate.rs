@@ -183,11 +183,11 @@ impl Host {
         let stdin = child
             .stdin
             .take()
-            .ok_or_else(|| Error::PluginRegistry("the plugin host has no stdin".into()))?;
+            .ok_or_else(|| Error::PluginHost("the plugin host has no stdin".into()))?;
         let stdout = child
             .stdout
             .take()
-            .ok_or_else(|| Error::PluginRegistry("the plugin host has no stdout".into()))?;
+            .ok_or_else(|| Error::PluginHost("the plugin host has no stdout".into()))?;
         let child = Arc::new(Mutex::new(child));
         let watchdog = Arc::new(Watchdog {
             epoch: Instant::now(),
@@ -216,11 +216,11 @@ impl Host {
                 Ok(Hello::Manifests(m)) => m,
                 Ok(Hello::Refused(message)) => {
                     running.end();
-                    return Err(Error::PluginRegistry(message));
+                    return Err(Error::PluginHost(message));
                 }
                 Err(e) => {
                     running.end();
-                    return Err(Error::PluginRegistry(format!(
+                    return Err(Error::PluginHost(format!(
                         "the plugin host said something unreadable: {e}"
                     )));
                 }
@@ -232,7 +232,7 @@ impl Host {
                     running.death()
                 };
                 running.end();
-                return Err(Error::PluginRegistry(format!(
+                return Err(Error::PluginHost(format!(
                     "the plugin host {why} while loading plugins"
                 )));
             }
