@@ -768,6 +768,40 @@ fn query_needs_a_current_index_and_answers_in_the_documented_shapes() {
         "{}",
         unsupported.stderr()
     );
+    // export --query and reextract --query act on just the matches.
+    let matches: u64 = dir
+        .run(&["query", "\"interest rates\"", "--count"])
+        .stdout()
+        .trim()
+        .parse()
+        .unwrap();
+    let export = dir.run(&["export", "--query", "\"interest rates\""]);
+    export.assert_code(0);
+    let lines: Vec<&str> = export
+        .0
+        .stdout
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| std::str::from_utf8(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() as u64, matches + 1);
+    let header: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(header["documents"], matches);
+    for line in &lines[1..] {
+        let doc: serde_json::Value = serde_json::from_str(line).unwrap();
+        // Phrases match stemmed words, so "interest rate" matches too.
+        let text = doc["text"].as_str().unwrap().to_lowercase();
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains("interest rate"), "{}", doc["id"]);
+    }
+    let re = dir.run(&["reextract", "--query", "\"interest rates\""]);
+    re.assert_code(0);
+    assert!(
+        re.stderr().contains(&format!("re-extracted {matches},")),
+        "{}",
+        re.stderr()
+    );
+    dir.run(&["export", "--query", "(broken"]).assert_code(2);
     // Once indexed, an archive stays current through imports.
     let new = dir.write(
         "new/story.txt",

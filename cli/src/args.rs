@@ -335,11 +335,14 @@ pub struct ExportArgs {
     /// Leave out the original bytes (such an export cannot be imported back).
     #[arg(long)]
     pub no_raw: bool,
+    /// Export only the documents matching this query (see `morgue query --help`).
+    #[arg(long, value_name = "Q")]
+    pub query: Option<String>,
 }
 
 /// `morgue reextract`.
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("which").required(true).args(["ids", "all"]))]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["ids", "all", "query"]))]
 pub struct ReextractArgs {
     /// Rerun only this extractor; the fields of the others are kept and given to it.
     #[arg(long, value_name = "NAME")]
@@ -347,6 +350,9 @@ pub struct ReextractArgs {
     /// Every document.
     #[arg(long)]
     pub all: bool,
+    /// The documents matching this query.
+    #[arg(long, value_name = "Q")]
+    pub query: Option<String>,
     /// Ids or unique prefixes.
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,

@@ -15,7 +15,14 @@ use crate::{Ctx, Status};
 
 pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Status> {
     let archive = ctx.open(false)?;
-    let options = ExportOptions { raw: !args.no_raw };
+    let only = match &args.query {
+        Some(q) => Some(crate::query::matching_ids(&archive, q)?),
+        None => None,
+    };
+    let options = ExportOptions {
+        raw: !args.no_raw,
+        only,
+    };
     let bar = ctx.progress().then(|| {
         let bar = ProgressBar::new(archive.len());
         if let Ok(style) =
@@ -25,8 +32,9 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Status> {
         }
         bar
     });
-    let mut progress = |done: u64, _total: u64| {
+    let mut progress = |done: u64, total: u64| {
         if let Some(bar) = &bar {
+            bar.set_length(total);
             bar.set_position(done);
         }
     };

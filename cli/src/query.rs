@@ -145,6 +145,18 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
     Ok(Status::Success)
 }
 
+/// The ids of the documents matching `query`, in import order (for `export --query` and
+/// `reextract --query`).
+pub fn matching_ids(
+    archive: &morgue_core::Archive,
+    query: &str,
+) -> Result<Vec<morgue_core::DocId>> {
+    let parsed = parse(query).map_err(|e| anyhow!("{e}\n{}", e.render(query)))?;
+    let mut hits = Searcher::new(archive)?.search(&parsed)?;
+    hits.sort_by_key(|h| h.seq);
+    Ok(hits.into_iter().map(|h| h.id).collect())
+}
+
 fn str_field(doc: &StoredDoc, name: &str) -> Option<String> {
     doc.fields
         .get(name)

@@ -22,6 +22,8 @@ pub fn run(ctx: &Ctx, args: ReextractArgs) -> Result<Status> {
     }
     let ids: Vec<DocId> = if args.all {
         archive.ids_in_order()?
+    } else if let Some(q) = &args.query {
+        crate::query::matching_ids(&archive, q)?
     } else {
         args.ids
             .iter()

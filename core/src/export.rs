@@ -96,6 +96,8 @@ pub struct ExportHeader {
 pub struct ExportOptions {
     /// Include the original bytes (off with `--no-raw`).
     pub raw: bool,
+    /// Export only these documents (`--query`); all of them when `None`.
+    pub only: Option<Vec<crate::model::DocId>>,
 }
 
 /// Writes the header line, then one line per document in import order. `progress` is called
@@ -106,7 +108,11 @@ pub fn write_jsonl(
     options: &ExportOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<u64> {
-    let ids = archive.ids_in_order()?;
+    let mut ids = archive.ids_in_order()?;
+    if let Some(only) = &options.only {
+        let wanted: std::collections::HashSet<_> = only.iter().collect();
+        ids.retain(|id| wanted.contains(id));
+    }
     let total = ids.len() as u64;
     let io = |e| Error::io("export output", e);
     let header = ExportHeader {
