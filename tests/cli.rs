@@ -823,3 +823,87 @@ fn query_needs_a_current_index_and_answers_in_the_documented_shapes() {
     let again = dir.run(&["query", "\"interest rates\"", "--jsonl", "--limit", "100"]);
     assert!(!again.stdout().contains(&first));
 }
+
+#[test]
+fn field_filters_follow_tags_and_compact_keeps_every_answer() {
+    let dir = Dir::new();
+    dir.run(&["reindex"]).assert_code(2);
+    // Index first, then import each category with its tag: imports keep the index current.
+    let init = dir.write(
+        "init/seed.txt",
+        "Seed story\n\nThe first story of the archive.\n",
+    );
+    dir.run(&["import", init.to_str().unwrap()]).assert_code(0);
+    dir.run(&["reindex"]).assert_code(0);
+    for path in bbc_dirs() {
+        let category = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if category != "business" && category != "tech" {
+            continue;
+        }
+        dir.run(&["import", path.to_str().unwrap(), "--tag", &category])
+            .assert_code(0);
+    }
+    let count = |q: &str| -> u64 {
+        let run = dir.run(&["query", q, "--count"]);
+        run.stdout().trim().parse().unwrap()
+    };
+    let business = count("tag:business");
+    let tech = count("tag:tech");
+    assert!(business > 400 && tech > 300, "{business} {tech}");
+    assert_eq!(count("tag:business OR tag:tech"), business + tech);
+    let economy = count("economy");
+    let economy_business = count("economy tag:business");
+    assert!(economy_business > 0 && economy_business < economy);
+    assert_eq!(count("tag:bus*"), business);
+    // Untagging takes a document out of the tag's list at once.
+    let hit = dir.run(&["query", "tag:tech", "--jsonl", "--limit", "1"]);
+    let id: serde_json::Value = serde_json::from_str(hit.stdout().lines().next().unwrap()).unwrap();
+    let id = id["id"].as_str().unwrap().to_owned();
+    dir.run(&["tag", &id, "-tech", "+kept"]).assert_code(0);
+    assert_eq!(count("tag:tech"), tech - 1);
+    assert_eq!(count("tag:kept"), 1);
+    // Compaction rewrites the store; every answer stays the same and nothing is lost.
+    let queries = [
+        "economy",
+        "\"interest rates\"",
+        "tele*",
+        "title:economy",
+        "oil -prices",
+        "tag:business",
+        "tag:kept",
+        "economy tag:business",
+        "words:>500",
+    ];
+    let before: Vec<String> = queries
+        .iter()
+        .map(|q| dir.run(&["query", q, "--jsonl", "--limit", "50"]).stdout())
+        .collect();
+    let documents = |dir: &Dir| -> u64 {
+        let stats: serde_json::Value =
+            serde_json::from_str(&dir.run(&["stats", "--json"]).stdout()).unwrap();
+        assert!(stats["trees"]["postings"]["entries"].as_u64().unwrap() > 1000);
+        stats["documents"].as_u64().unwrap()
+    };
+    let docs_before = documents(&dir);
+    let compact = dir.run(&["compact"]);
+    compact.assert_code(0);
+    assert!(
+        compact.stderr().contains("compacted"),
+        "{}",
+        compact.stderr()
+    );
+    assert!(!dir.archive().join("db.compact").exists());
+    assert_eq!(documents(&dir), docs_before);
+    for (q, expected) in queries.iter().zip(&before) {
+        let after = dir.run(&["query", q, "--jsonl", "--limit", "50"]).stdout();
+        assert_eq!(&after, expected, "{q}");
+    }
+    // The index stays current through imports after a compact.
+    let new = dir.write(
+        "new/story.txt",
+        "Zebra crossing rules change\n\nA new zebra crossing code was published on Monday.\n",
+    );
+    dir.run(&["import", new.to_str().unwrap(), "--tag", "roads"])
+        .assert_code(0);
+    assert_eq!(count("zebra tag:roads"), 1);
+}

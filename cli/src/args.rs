@@ -88,6 +88,15 @@ matches. Needs an up-to-date index: run `morgue reindex` after importing."
     Reextract(ReextractArgs),
     /// Rebuild the full-text index from the stored documents.
     Reindex,
+    /// Merge the index into one segment and give back unused space.
+    #[command(
+        long_about = "Merge the index into one segment and give back unused space.\n\n\
+Rewrites the store into a fresh one beside it (`DIR/db.compact`) and swaps it in: each term's \
+postings become one value, removed documents leave the index, and the space the store keeps for \
+old page versions is returned. Queries are fastest after a compact. Needs free disk space about \
+the size of the archive; if it is interrupted, the next command finishes or discards the swap."
+    )]
+    Compact,
     /// List, inspect, add, remove and verify extractor plugins.
     #[command(subcommand)]
     Plugins(PluginsCommand),

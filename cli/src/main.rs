@@ -141,6 +141,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<Status> {
         Command::Tag(args) => tag::run(ctx, args),
         Command::Reextract(args) => reextract::run(ctx, args),
         Command::Reindex => reextract::reindex(ctx),
+        Command::Compact => reextract::compact(ctx),
         Command::Plugins(command) => plugins::run(ctx, command),
         Command::PluginHost(args) => plugins::host(ctx, args),
     }

@@ -37,18 +37,25 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
     let query = parse(&args.query).map_err(|e| anyhow!("{e}\n{}", e.render(&args.query)))?;
     let archive = ctx.open(false)?;
     let mut searcher = Searcher::new(&archive)?;
-    let mut hits = searcher.search(&query)?;
     let mut out = output::stdout();
     if args.count {
-        writeln!(out, "{}", hits.len())?;
+        let n = searcher.count(&query)?;
+        writeln!(out, "{n}")?;
         out.flush()?;
-        return Ok(if hits.is_empty() {
+        return Ok(if n == 0 {
             Status::NotFound
         } else {
             Status::Success
         });
     }
-    if hits.is_empty() {
+    // Ranked by relevance, only the page shown is looked up; other orders need every hit.
+    let (total, mut hits) = if args.sort == QuerySort::Relevance {
+        searcher.top(&query, args.offset, args.limit)?
+    } else {
+        let hits = searcher.search(&query)?;
+        (hits.len(), hits)
+    };
+    if hits.is_empty() && total == 0 {
         out.flush()?;
         return Ok(Status::NotFound);
     }
@@ -76,7 +83,12 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
     let format = Format::from(args.output);
     let color = ctx.color && std::io::stdout().is_terminal() && format == Format::Table;
     let mut rows = Vec::new();
-    for hit in hits.iter().skip(args.offset).take(args.limit) {
+    let skip = if args.sort == QuerySort::Relevance {
+        0
+    } else {
+        args.offset
+    };
+    for hit in hits.iter().skip(skip).take(args.limit) {
         let doc = archive.get(&hit.id)?;
         let text = match doc.fields.get("body").and_then(Value::as_str) {
             Some(body) => body.to_owned(),
@@ -134,10 +146,7 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
                 writeln!(out, "    {}", row.snippet)?;
             }
             if !ctx.quiet {
-                eprintln!(
-                    "{} matching documents",
-                    output::thousands(hits.len() as u64)
-                );
+                eprintln!("{} matching documents", output::thousands(total as u64));
             }
         }
     }

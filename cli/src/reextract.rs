@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use morgue_core::DocId;
+use morgue_core::import::human_bytes;
 use morgue_core::reextract::reextract;
 
 use crate::args::ReextractArgs;
@@ -92,6 +93,23 @@ pub fn reindex(ctx: &Ctx) -> Result<Status> {
     let n = rebuild_index(ctx, &mut archive)?;
     if !ctx.quiet {
         eprintln!("reindexed {} documents", thousands(n));
+    }
+    Ok(Status::Success)
+}
+
+/// `morgue compact`.
+pub fn compact(ctx: &Ctx) -> Result<Status> {
+    let mut archive = ctx.open(false)?;
+    if !ctx.quiet {
+        eprintln!("compacting {} …", archive.dir().display());
+    }
+    let (before, after) = archive.compact()?;
+    if !ctx.quiet {
+        eprintln!(
+            "compacted: {} on disk, was {}",
+            human_bytes(after),
+            human_bytes(before)
+        );
     }
     Ok(Status::Success)
 }

@@ -48,6 +48,14 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<Status> {
                 writeln!(out, "{name:<12} {key}: {}", thousands(*n))?;
             }
         }
+        for (name, tree) in &stats.trees {
+            writeln!(
+                out,
+                "tree         {name}: {} entries, {}",
+                thousands(tree.entries),
+                human_bytes(tree.bytes)
+            )?;
+        }
     }
     out.flush()?;
     Ok(Status::Success)

@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::index::{Facet, IndexDoc, facet_key};
 use crate::model::DocId;
 use crate::store::manifest::{ManifestData, ManifestFile};
-use crate::store::{FORMAT_VERSION, Store, StoreState, WriteBatch};
+use crate::store::{FORMAT_VERSION, FacetChange, Store, StoreState, TreeStats, WriteBatch};
 use crate::text;
 
 pub use crate::store::StoredDoc;
@@ -57,6 +58,8 @@ pub struct Stats {
     pub fields: BTreeMap<String, u64>,
     /// Store format version.
     pub format: u32,
+    /// Entries and key + value bytes per store tree.
+    pub trees: BTreeMap<String, TreeStats>,
 }
 
 impl Archive {
@@ -80,6 +83,7 @@ impl Archive {
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         let lock = lock(dir, options.wait)?;
+        recover_swap(dir)?;
         let store = Store::open(&db_dir)?;
         let mut archive = Archive {
             dir: dir.to_owned(),
@@ -248,48 +252,69 @@ impl Archive {
 
     /// Removes documents (records and original bytes) and flushes.
     pub fn remove(&mut self, ids: &[DocId]) -> Result<()> {
-        let mut docnum_removals = Vec::with_capacity(ids.len());
+        let mut deleted = Vec::with_capacity(ids.len());
         for id in ids {
-            docnum_removals.push(self.get(id)?.seq);
+            deleted.push(self.get(id)?.seq);
         }
+        let has_index = self.has_index()?;
         let batch = WriteBatch {
             removals: ids.to_vec(),
-            docnum_removals,
+            deleted: if has_index { deleted } else { Vec::new() },
             ..WriteBatch::default()
         };
         self.commit(batch)
     }
 
-    /// Rebuilds the full-text index from the stored documents, in segments of `BATCH`
-    /// documents. `progress` is told how many documents are done.
+    /// Rebuilds the full-text and field index from the stored documents, in segments of up to
+    /// 10,000 documents (larger ones cost memory; smaller ones, queries until a `compact`).
+    /// `progress` is told how many documents are done.
     pub fn reindex(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
-        const BATCH: usize = 2000;
-        let ids = self.ids_in_order()?;
-        let total = ids.len() as u64;
+        self.reindex_in_segments(10_000, progress)
+    }
+
+    /// [`Archive::reindex`] with segments of `segment_docs` documents.
+    pub fn reindex_in_segments(
+        &mut self,
+        segment_docs: usize,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<u64> {
+        let segment_docs = segment_docs.max(1);
+        let total = self.len();
         self.store.clear_index()?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut done = 0u64;
-        for chunk in ids.chunks(BATCH) {
-            let mut docs = Vec::with_capacity(chunk.len());
-            for id in chunk {
-                let doc = self.get(id)?;
-                let raw = if doc.fields.contains_key("body") {
-                    Vec::new()
-                } else {
-                    self.raw(id)?
-                };
-                docs.push((doc, raw));
-            }
-            let segment = docs.iter().map(|(d, _)| d.seq).min().unwrap_or(0);
-            let index = crate::index::build(docs.iter().map(|(d, r)| (d, r.as_slice())), segment);
-            self.commit(WriteBatch {
-                postings: index.postings,
-                docnums: index.docnums,
+        let mut chunk: Vec<(StoredDoc, Vec<u8>)> = Vec::with_capacity(segment_docs);
+        let store = &self.store;
+        let write = |chunk: &mut Vec<(StoredDoc, Vec<u8>)>| -> Result<()> {
+            let docs: Vec<IndexDoc<'_>> = chunk.iter().map(|(d, r)| IndexDoc::new(d, r)).collect();
+            let segment = crate::index::build(docs, store.next_segment()?, threads);
+            store.write_index(&WriteBatch {
+                segment: Some(segment),
                 ..WriteBatch::default()
             })?;
-            done += chunk.len() as u64;
-            progress(done, total);
+            chunk.clear();
+            Ok(())
+        };
+        for doc in store.records() {
+            let doc = doc?;
+            let raw = if doc.fields.contains_key("body") {
+                Vec::new()
+            } else {
+                store.get_raw(&doc.id)?.unwrap_or_default()
+            };
+            chunk.push((doc, raw));
+            if chunk.len() == segment_docs {
+                write(&mut chunk)?;
+                done += segment_docs as u64;
+                progress(done, total);
+            }
         }
-        Ok(total)
+        done += chunk.len() as u64;
+        if !chunk.is_empty() {
+            write(&mut chunk)?;
+        }
+        progress(done, total);
+        Ok(done)
     }
 
     /// Whether a full-text index has been built (by `reindex`).
@@ -297,65 +322,72 @@ impl Archive {
         self.store.has_index()
     }
 
-    /// The index entry of document `seq`, if it is indexed.
-    pub fn doc_info(&self, seq: u64) -> Result<Option<crate::index::DocInfo>> {
-        Ok(self
-            .store
-            .docnum(seq)?
-            .and_then(|bytes| crate::index::DocInfo::decode(&bytes)))
+    /// The number the next index segment gets.
+    pub(crate) fn next_segment(&self) -> Result<u64> {
+        self.store.next_segment()
     }
 
-    /// Every indexed document's entry, in sequence order.
-    pub fn doc_infos(&self) -> Result<Vec<(u64, crate::index::DocInfo)>> {
-        Ok(self
-            .store
-            .docnums()?
-            .into_iter()
-            .filter_map(|(seq, bytes)| crate::index::DocInfo::decode(&bytes).map(|i| (seq, i)))
-            .collect())
+    /// The store, for the searcher.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
     }
 
-    /// The postings of `term` in `field`, all segments merged.
-    pub fn postings(&self, field: u8, term: &str) -> Result<Vec<crate::index::Posting>> {
-        let key = crate::index::term_key(field, term);
-        let mut blocks = Vec::new();
-        for (_, block) in self.store.postings_with_prefix(&key)? {
-            blocks.push(crate::index::decode_postings(&block).map_err(|reason| {
-                Error::Corrupt {
-                    what: format!("postings of {term:?}"),
-                    reason,
-                }
-            })?);
+    /// Rewrites the store into a fresh one and swaps it in: the segments of the index become
+    /// one (a value per term), removed documents leave the index, and the space sled keeps
+    /// for old versions of pages is given back. Returns the disk bytes before and after.
+    pub fn compact(&mut self) -> Result<(u64, u64)> {
+        let before = dir_size(&self.dir)?;
+        let db = self.dir.join("db");
+        let fresh = self.dir.join("db.compact");
+        if fresh.exists() {
+            fs::remove_dir_all(&fresh).map_err(|e| Error::io(&fresh, e))?;
         }
-        Ok(crate::index::merge(blocks))
-    }
-
-    /// The indexed terms of `field` that start with `prefix`, ascending, at most `limit`.
-    pub fn terms_with_prefix(&self, field: u8, prefix: &str, limit: usize) -> Result<Vec<String>> {
-        let mut key = vec![field];
-        key.extend_from_slice(prefix.as_bytes());
-        let mut terms: Vec<String> = Vec::new();
-        for (k, _) in self.store.postings_with_prefix(&key)? {
-            if let Some((_, term, _)) = crate::index::split_key(&k)
-                && terms.last().map(String::as_str) != Some(term)
-            {
-                if terms.len() == limit {
-                    break;
-                }
-                terms.push(term.to_owned());
-            }
+        {
+            let mut target = Store::open(&fresh)?;
+            crate::search::compact_into(&self.store, &mut target)?;
+            target.flush()?;
         }
-        Ok(terms)
+        let old = self.dir.join("db.old");
+        if old.exists() {
+            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        }
+        // From here `open` finishes the swap if it is interrupted (see `recover_swap`).
+        self.store.flush()?;
+        fs::rename(&db, &old).map_err(|e| Error::io(&db, e))?;
+        fs::rename(&fresh, &db).map_err(|e| Error::io(&fresh, e))?;
+        self.store = Store::open(&db)?;
+        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        self.check_manifest()?;
+        Ok((before, dir_size(&self.dir)?))
     }
 
     /// Adds and removes tags on documents and flushes. Returns how many documents changed.
     pub fn retag(&mut self, ids: &[DocId], add: &[String], remove: &[String]) -> Result<usize> {
         let mut batch = WriteBatch::default();
+        let indexed = self.has_index()?;
         for id in ids {
             let mut doc = self.get(id)?;
             let before = doc.source.tags.clone();
             doc.source.tags.retain(|t| !remove.contains(t));
             merge_tags(&mut doc.source.tags, add);
+            if doc.source.tags != before && indexed {
+                for tag in &before {
+                    if !doc.source.tags.contains(tag) {
+                        batch.facets.push(FacetChange {
+                            key: facet_key(Facet::Tag, &tag.to_lowercase()),
+                            add: Vec::new(),
+                            remove: vec![doc.seq],
+                        });
+                    }
+                }
+                for tag in &doc.source.tags {
+                    batch.facets.push(FacetChange {
+                        key: facet_key(Facet::Tag, &tag.to_lowercase()),
+                        add: vec![doc.seq],
+                        remove: Vec::new(),
+                    });
+                }
+            }
             if doc.source.tags != before {
                 batch.records.push(doc);
             }
@@ -385,6 +417,7 @@ impl Archive {
             }
         }
         self.store.flush()?;
+        stats.trees = self.store.tree_stats()?;
         stats.disk_bytes = dir_size(&self.dir)?;
         Ok(stats)
     }
@@ -401,6 +434,23 @@ impl Drop for Archive {
         // covers reads that sled may have logged.
         let _ = self.store.flush();
     }
+}
+
+/// Finishes or undoes a `compact` that was interrupted: the fresh store is complete only once
+/// the old one has been renamed away, so a `db.compact` beside a `db` is unfinished work.
+fn recover_swap(dir: &Path) -> Result<()> {
+    let db = dir.join("db");
+    let fresh = dir.join("db.compact");
+    let old = dir.join("db.old");
+    if !db.exists() && fresh.exists() && old.exists() {
+        fs::rename(&fresh, &db).map_err(|e| Error::io(&fresh, e))?;
+    }
+    for leftover in [fresh, old] {
+        if db.exists() && leftover.exists() {
+            fs::remove_dir_all(&leftover).map_err(|e| Error::io(&leftover, e))?;
+        }
+    }
+    Ok(())
 }
 
 /// Adds tags keeping the list sorted and unique.

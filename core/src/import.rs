@@ -14,8 +14,9 @@ use crate::archive::{Archive, StoredDoc, merge_tags};
 use crate::error::Result;
 use crate::export::{DocumentJson, EXPORT_VERSION};
 use crate::extract::{Doc, Pipeline};
+use crate::index::{Facet, IndexDoc, facet_key};
 use crate::model::{DocId, Source};
-use crate::store::WriteBatch;
+use crate::store::{FacetChange, WriteBatch};
 use crate::text::{self, InputKind};
 
 /// Default `--max-size`: 64 MiB a document.
@@ -141,6 +142,8 @@ pub struct Importer<'a> {
     extracting_index: HashMap<DocId, usize>,
     /// Whether the archive has a full-text index that this import must keep current.
     keep_index: bool,
+    /// Threads that analyse a batch for the index.
+    index_threads: usize,
 }
 
 /// A document read and decoded, waiting for the extractors.
@@ -199,6 +202,7 @@ impl<'a> Importer<'a> {
             extracting: Vec::new(),
             extracting_index: HashMap::new(),
             keep_index,
+            index_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         })
     }
 
@@ -693,10 +697,25 @@ impl<'a> Importer<'a> {
                 .iter()
                 .filter_map(|doc| raws.get(&doc.id).map(|raw| (doc, *raw)))
                 .collect();
-            let segment = new_docs.iter().map(|(d, _)| d.seq).min().unwrap_or(0);
-            let index = crate::index::build(new_docs, segment);
-            batch.postings = index.postings;
-            batch.docnums = index.docnums;
+            let docs = new_docs
+                .into_iter()
+                .map(|(doc, raw)| IndexDoc::new(doc, raw))
+                .collect();
+            let id = self.archive.next_segment()?;
+            batch.segment = Some(crate::index::build(docs, id, self.index_threads));
+            // Documents already archived that gained a tag keep their postings but join the
+            // tag's list.
+            for doc in &pending.records {
+                if !raws.contains_key(&doc.id) {
+                    for tag in &doc.source.tags {
+                        batch.facets.push(FacetChange {
+                            key: facet_key(Facet::Tag, &tag.to_lowercase()),
+                            add: vec![doc.seq],
+                            remove: Vec::new(),
+                        });
+                    }
+                }
+            }
         }
         batch.raw = pending.raw;
         batch.records = pending.records;

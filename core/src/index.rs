@@ -1,18 +1,28 @@
-//! The full-text index, built from the stored documents: for each field (title, body) and each
-//! analysed term, the documents holding it with their word positions. It is derived data:
+//! The full-text and field index, built from the stored documents. It is derived data:
 //! `morgue reindex` builds it from the documents at any time, and from then on every import
-//! adds its new documents as a segment. (With one sled key per term and segment, indexing costs
-//! about three times the import itself, so archives that are never searched do not pay it.)
+//! adds its new documents as a segment; `morgue compact` merges the segments into one.
 //!
-//! Layout (kept in the store's `postings` and `docnums` trees):
-//! - postings: key `[field][term][0x00][segment: u64 BE]` → a block of
-//!   `(doc delta, frequency, position deltas…)` as LEB128 varints, documents ascending. A
-//!   segment is one flushed batch, so a batch writes each term once; terms are ordered keys, so
+//! Layout (kept in the store's `postings`, `doctable`, `docnums` and `facets` trees):
+//! - postings: key `[segment: u64 BE][field][term]` → the term's documents in that segment:
+//!   `count, length of the document part`, then per document `(doc delta, frequency)`, then per
+//!   document its position deltas, all LEB128 varints. Keys start with the segment, so a batch
+//!   writes at the end of the key range; documents and frequencies come before positions, so
+//!   term and boolean queries never decode positions. Terms are ordered within a segment, so
 //!   `prefix*` is a range scan.
-//! - docnums: import sequence number (u64 BE) → id and the title and body lengths in terms,
-//!   which ranking needs without reading the documents.
+//! - doctable: segment → one packed row per document (sequence number, title and body lengths
+//!   in terms, word count, publication and import dates), loaded whole when a query starts.
+//! - docnums: sequence number → id, read for the hits shown.
+//! - facets: `[facet][value]` → the sorted sequence numbers of the documents with that site,
+//!   author, dateline place, tag or language (lower-cased). Unlike segments these lists are
+//!   updated in place, since tags change after import.
+//!
+//! A document is owned by the latest segment that holds it; postings of other segments for
+//! its sequence number (a crash re-import, a removed document) are ignored.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use crate::analysis::{Analyzer, Tokens};
 use crate::archive::StoredDoc;
@@ -24,6 +34,147 @@ pub const TITLE: u8 = 0;
 /// Field byte of bodies (the decoded text when an extractor found no body).
 pub const BODY: u8 = 1;
 
+/// The index layout this build writes; an index of another layout is dropped at open.
+pub const LAYOUT: u8 = 2;
+
+/// The field lists kept in the `facets` tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Facet {
+    /// `site`.
+    Site = 0,
+    /// Each author and each word of an author's name (`authors`, `byline`).
+    Author = 1,
+    /// The dateline's place.
+    Dateline = 2,
+    /// Tags.
+    Tag = 3,
+    /// `language`.
+    Lang = 4,
+}
+
+/// The key of a facet value: `[facet][value]`.
+pub fn facet_key(facet: Facet, value: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(value.len() + 1);
+    key.push(facet as u8);
+    key.extend_from_slice(value.as_bytes());
+    key
+}
+
+/// The facet values of a document, lower-cased.
+pub fn facets(doc: &StoredDoc) -> Vec<(Facet, String)> {
+    let mut out = Vec::new();
+    let str_of = |name: &str| doc.fields.get(name).and_then(|v| v.as_str());
+    if let Some(site) = str_of("site") {
+        out.push((Facet::Site, site.to_lowercase()));
+    }
+    if let Some(lang) = str_of("language") {
+        out.push((Facet::Lang, lang.to_lowercase()));
+    }
+    if let Some(place) = doc
+        .fields
+        .get("dateline")
+        .and_then(|d| d.get("place"))
+        .and_then(|p| p.as_str())
+    {
+        out.push((Facet::Dateline, place.to_lowercase()));
+    }
+    let mut names: Vec<&str> = doc
+        .fields
+        .get("authors")
+        .and_then(|a| a.as_array())
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    names.extend(str_of("byline"));
+    for name in names {
+        let name = name.to_lowercase();
+        for word in name.split_whitespace() {
+            out.push((Facet::Author, word.to_owned()));
+        }
+        out.push((Facet::Author, name));
+    }
+    for tag in &doc.source.tags {
+        out.push((Facet::Tag, tag.to_lowercase()));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What the index keeps per document for ranking and range filters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DocRow {
+    /// Import sequence number.
+    pub seq: u64,
+    /// Terms in the title.
+    pub title_len: u32,
+    /// Terms in the body.
+    pub body_len: u32,
+    /// The `word_count` field plus one (0 when absent).
+    pub words: u32,
+    /// Publication date as `YYYYMMDD` (0 when unknown).
+    pub published: u32,
+    /// Import date as `YYYYMMDD`.
+    pub imported: u32,
+}
+
+/// A date string (`YYYY-MM-DD…`) as `YYYYMMDD`, or 0 when it does not start with a date.
+pub fn date_number(s: &str) -> u32 {
+    let parse = |r: std::ops::Range<usize>| s.get(r).and_then(|p| p.parse::<u32>().ok());
+    match (parse(0..4), parse(5..7), parse(8..10)) {
+        (Some(y), Some(m), Some(d))
+            if (1..=12).contains(&m)
+                && (1..=31).contains(&d)
+                && s.as_bytes().get(4) == Some(&b'-') =>
+        {
+            y * 10_000 + m * 100 + d
+        }
+        _ => 0,
+    }
+}
+
+/// Encodes rows (ascending sequence numbers) as varints.
+pub fn encode_table(rows: &[DocRow]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.len() * 10 + 4);
+    put_varint(&mut out, rows.len() as u64);
+    let mut last = 0u64;
+    for r in rows {
+        put_varint(&mut out, r.seq - last);
+        last = r.seq;
+        for v in [r.title_len, r.body_len, r.words, r.published, r.imported] {
+            put_varint(&mut out, u64::from(v));
+        }
+    }
+    out
+}
+
+/// Decodes what [`encode_table`] wrote.
+pub fn decode_table(mut bytes: &[u8]) -> Result<Vec<DocRow>, String> {
+    let count = get_varint(&mut bytes)?;
+    let mut rows = Vec::with_capacity(count.min(1 << 24) as usize);
+    let mut seq = 0u64;
+    for _ in 0..count {
+        seq = seq
+            .checked_add(get_varint(&mut bytes)?)
+            .ok_or("sequence overflow")?;
+        let mut v = [0u32; 5];
+        for slot in &mut v {
+            *slot = u32::try_from(get_varint(&mut bytes)?).map_err(|_| "value overflow")?;
+        }
+        rows.push(DocRow {
+            seq,
+            title_len: v[0],
+            body_len: v[1],
+            words: v[2],
+            published: v[3],
+            imported: v[4],
+        });
+    }
+    if !bytes.is_empty() {
+        return Err(format!("{} trailing bytes", bytes.len()));
+    }
+    Ok(rows)
+}
+
 /// One document's occurrences of a term.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Posting {
@@ -33,174 +184,385 @@ pub struct Posting {
     pub positions: Vec<u32>,
 }
 
-/// What the index keeps per document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DocInfo {
-    /// The document's id.
+/// A document prepared for indexing.
+pub struct IndexDoc<'a> {
+    /// Sequence number.
+    pub seq: u64,
+    /// Id.
     pub id: DocId,
-    /// Terms in its title.
-    pub title_len: u32,
-    /// Terms in its body.
-    pub body_len: u32,
+    /// Title ("" when none).
+    pub title: &'a str,
+    /// Body, or the decoded text when no extractor found one.
+    pub body: Cow<'a, str>,
+    /// `language`, which picks the stemmer.
+    pub language: Option<&'a str>,
+    /// Facet values.
+    pub facets: Vec<(Facet, String)>,
+    /// Word count, publication and import dates (lengths are filled in by the build).
+    pub row: DocRow,
 }
 
-impl DocInfo {
-    /// 40 bytes: id, then both lengths little-endian.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(40);
-        out.extend_from_slice(&self.id.0);
-        out.extend_from_slice(&self.title_len.to_le_bytes());
-        out.extend_from_slice(&self.body_len.to_le_bytes());
-        out
-    }
-
-    /// Reads what [`DocInfo::encode`] wrote.
-    pub fn decode(bytes: &[u8]) -> Option<DocInfo> {
-        let id: [u8; 32] = bytes.get(..32)?.try_into().ok()?;
-        let title_len = u32::from_le_bytes(bytes.get(32..36)?.try_into().ok()?);
-        let body_len = u32::from_le_bytes(bytes.get(36..40)?.try_into().ok()?);
-        Some(DocInfo {
-            id: DocId(id),
-            title_len,
-            body_len,
-        })
+impl<'a> IndexDoc<'a> {
+    /// Prepares a stored document; `raw` is needed only when it has no `body` field.
+    pub fn new(doc: &'a StoredDoc, raw: &[u8]) -> IndexDoc<'a> {
+        let str_of = |name: &str| doc.fields.get(name).and_then(|v| v.as_str());
+        let body = match str_of("body") {
+            Some(body) => Cow::Borrowed(body),
+            None => Cow::Owned(text::decode_with(raw, &doc.source.encoding)),
+        };
+        IndexDoc {
+            seq: doc.seq,
+            id: doc.id,
+            title: str_of("title").unwrap_or(""),
+            body,
+            language: str_of("language"),
+            facets: facets(doc),
+            row: DocRow {
+                seq: doc.seq,
+                words: doc
+                    .fields
+                    .get("word_count")
+                    .and_then(|v| v.as_u64())
+                    .map_or(0, |w| u32::try_from(w).unwrap_or(u32::MAX - 1) + 1),
+                published: str_of("published").map_or(0, date_number),
+                imported: date_number(&doc.source.imported_at),
+                ..DocRow::default()
+            },
+        }
     }
 }
 
-/// Index entries for a batch of documents.
+/// The index entries of one segment.
 #[derive(Default)]
-pub struct IndexBatch {
-    /// Postings keys and encoded blocks.
+pub struct Segment {
+    /// The segment number: segments are numbered in the order they are written.
+    pub id: u64,
+    /// Postings keys and values, keys ascending.
     pub postings: Vec<(Vec<u8>, Vec<u8>)>,
-    /// Per document: sequence number and encoded [`DocInfo`].
-    pub docnums: Vec<(u64, Vec<u8>)>,
+    /// The packed rows of its documents.
+    pub table: Vec<u8>,
+    /// Sequence number → id of each document.
+    pub docnums: Vec<(u64, DocId)>,
+    /// Facet keys and the sequence numbers to add to them.
+    pub facets: Vec<(Vec<u8>, Vec<u64>)>,
 }
 
-/// The key prefix of a term in a field: `[field][term][0x00]`.
-pub fn term_key(field: u8, term: &str) -> Vec<u8> {
-    let mut key = Vec::with_capacity(term.len() + 2);
+/// The postings key of `term` in `field` of `segment`.
+pub fn postings_key(segment: u64, field: u8, term: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(term.len() + 9);
+    key.extend_from_slice(&segment.to_be_bytes());
     key.push(field);
     key.extend_from_slice(term.as_bytes());
-    key.push(0);
     key
 }
 
-/// Splits a postings key into field, term and segment.
-pub fn split_key(key: &[u8]) -> Option<(u8, &str, u64)> {
-    let (&field, rest) = key.split_first()?;
-    if rest.len() < 9 {
-        return None;
-    }
-    let (term, tail) = rest.split_at(rest.len() - 9);
-    if tail[0] != 0 {
-        return None;
-    }
-    let segment = u64::from_be_bytes(tail[1..].try_into().ok()?);
-    Some((field, std::str::from_utf8(term).ok()?, segment))
+/// Splits a postings key into segment, field and term.
+pub fn split_key(key: &[u8]) -> Option<(u64, u8, &str)> {
+    let segment = u64::from_be_bytes(key.get(..8)?.try_into().ok()?);
+    let field = *key.get(8)?;
+    Some((segment, field, std::str::from_utf8(&key[9..]).ok()?))
 }
 
-/// Analyses the title and body of each document and groups the terms into one postings block
-/// per (field, term) for the segment. `raw` gives the original bytes of documents without a
-/// body field, whose decoded text is indexed instead.
-pub fn build<'a>(
-    docs: impl IntoIterator<Item = (&'a StoredDoc, &'a [u8])>,
-    segment: u64,
-) -> IndexBatch {
+/// A term's documents being collected: the document part and the positions part of its value.
+#[derive(Default)]
+struct TermBuf {
+    count: u64,
+    first: u64,
+    last: u64,
+    docs: Vec<u8>,
+    positions: Vec<u8>,
+}
+
+impl TermBuf {
+    fn push(&mut self, doc: u64, positions: impl ExactSizeIterator<Item = u32>) {
+        if self.count == 0 {
+            self.first = doc;
+            put_varint(&mut self.docs, doc);
+        } else {
+            put_varint(&mut self.docs, doc - self.last);
+        }
+        self.count += 1;
+        self.last = doc;
+        put_varint(&mut self.docs, positions.len() as u64);
+        let mut prev = 0u32;
+        for p in positions {
+            put_varint(&mut self.positions, u64::from(p - prev));
+            prev = p;
+        }
+    }
+
+    /// Appends `other`, whose documents all come after this one's.
+    fn append(&mut self, mut other: TermBuf) {
+        if other.count == 0 {
+            return;
+        }
+        if self.count == 0 {
+            *self = other;
+            return;
+        }
+        // `other` starts with its first document as an absolute number: make it a delta.
+        let mut rest = other.docs.as_slice();
+        let _ = get_varint(&mut rest);
+        put_varint(&mut self.docs, other.first - self.last);
+        self.docs.extend_from_slice(rest);
+        self.positions.append(&mut other.positions);
+        self.count += other.count;
+        self.last = other.last;
+    }
+
+    fn value(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.docs.len() + self.positions.len() + 8);
+        put_varint(&mut out, self.count);
+        put_varint(&mut out, self.docs.len() as u64);
+        out.extend_from_slice(&self.docs);
+        out.extend_from_slice(&self.positions);
+        out
+    }
+}
+
+/// Terms of a part of a segment: each `[field][term]` numbered once, its buffer by number.
+#[derive(Default)]
+struct Partial {
+    ids: FxHashMap<Box<[u8]>, u32>,
+    terms: Vec<(Box<[u8]>, TermBuf)>,
+    rows: Vec<DocRow>,
+}
+
+impl Partial {
+    fn add(&mut self, doc: &IndexDoc<'_>, analyzer: &Analyzer, work: &mut Work) {
+        let mut row = doc.row;
+        work.pairs.clear();
+        for (field, content) in [(TITLE, doc.title), (BODY, doc.body.as_ref())] {
+            analyzer.analyze_into(content, &mut work.tokens);
+            let len = work.tokens.len() as u32;
+            if field == TITLE {
+                row.title_len = len;
+            } else {
+                row.body_len = len;
+            }
+            for token in work.tokens.iter() {
+                work.key.clear();
+                work.key.push(field);
+                work.key.extend_from_slice(token.term.as_bytes());
+                let id = match self.ids.get(work.key.as_slice()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.terms.len() as u32;
+                        let key: Box<[u8]> = work.key.as_slice().into();
+                        self.ids.insert(key.clone(), id);
+                        self.terms.push((key, TermBuf::default()));
+                        id
+                    }
+                };
+                work.pairs.push((id, token.position));
+            }
+        }
+        // Sorting the document's (term, position) pairs groups each term's positions, in
+        // order, without a map per document.
+        work.pairs.sort_unstable();
+        let mut i = 0;
+        while i < work.pairs.len() {
+            let id = work.pairs[i].0;
+            let mut j = i;
+            while j < work.pairs.len() && work.pairs[j].0 == id {
+                j += 1;
+            }
+            self.terms[id as usize]
+                .1
+                .push(doc.seq, work.pairs[i..j].iter().map(|&(_, p)| p));
+            i = j;
+        }
+        self.rows.push(row);
+    }
+}
+
+/// Buffers reused from one document to the next.
+#[derive(Default)]
+struct Work {
+    tokens: Tokens,
+    pairs: Vec<(u32, u32)>,
+    key: Vec<u8>,
+}
+
+fn build_part(docs: &[IndexDoc<'_>]) -> Partial {
     let english = Analyzer::english();
     let mut others: BTreeMap<String, Analyzer> = BTreeMap::new();
-    let mut tokens = Tokens::new();
-    let mut terms: BTreeMap<(u8, String), Vec<Posting>> = BTreeMap::new();
-    let mut batch = IndexBatch::default();
-    let mut docs: Vec<(&StoredDoc, &[u8])> = docs.into_iter().collect();
-    docs.sort_by_key(|(d, _)| d.seq);
-    for (doc, raw) in docs {
-        let analyzer = match doc.fields.get("language").and_then(|v| v.as_str()) {
+    let mut part = Partial::default();
+    let mut work = Work::default();
+    for doc in docs {
+        let analyzer = match doc.language {
             Some(lang) if lang != "en" => others
                 .entry(lang.to_owned())
                 .or_insert_with(|| Analyzer::for_language(Some(lang))),
             _ => &english,
         };
-        let title = doc
-            .fields
-            .get("title")
-            .and_then(|v| v.as_str())
-            .unwrap_or("");
-        let decoded;
-        let body = match doc.fields.get("body").and_then(|v| v.as_str()) {
-            Some(body) => body,
-            None => {
-                decoded = text::decode_with(raw, &doc.source.encoding);
-                decoded.as_str()
-            }
-        };
-        let mut lens = [0u32; 2];
-        for (field, content) in [(TITLE, title), (BODY, body)] {
-            analyzer.analyze_into(content, &mut tokens);
-            lens[usize::from(field)] = tokens.len() as u32;
-            let mut per_term: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-            for token in tokens.iter() {
-                per_term.entry(token.term).or_default().push(token.position);
-            }
-            for (term, positions) in per_term {
-                terms
-                    .entry((field, term.to_owned()))
-                    .or_default()
-                    .push(Posting {
-                        doc: doc.seq,
-                        positions,
-                    });
-            }
-        }
-        let info = DocInfo {
-            id: doc.id,
-            title_len: lens[0],
-            body_len: lens[1],
-        };
-        batch.docnums.push((doc.seq, info.encode()));
+        part.add(doc, analyzer, &mut work);
     }
-    for ((field, term), postings) in terms {
-        let mut key = term_key(field, &term);
-        key.extend_from_slice(&segment.to_be_bytes());
-        batch.postings.push((key, encode_postings(&postings)));
-    }
-    batch
+    part
 }
 
-/// Encodes postings (documents ascending) as varints: count, then per document the delta from
-/// the previous document, the frequency and the position deltas.
-pub fn encode_postings(postings: &[Posting]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(postings.len() * 4);
-    put_varint(&mut out, postings.len() as u64);
-    let mut last_doc = 0u64;
-    for p in postings {
-        put_varint(&mut out, p.doc - last_doc);
-        last_doc = p.doc;
-        put_varint(&mut out, p.positions.len() as u64);
-        let mut last = 0u32;
-        for &pos in &p.positions {
-            put_varint(&mut out, u64::from(pos - last));
-            last = pos;
+/// Analyses the titles and bodies of `docs` into segment number `id`, on up to `threads`
+/// threads.
+pub fn build(mut docs: Vec<IndexDoc<'_>>, id: u64, threads: usize) -> Segment {
+    docs.sort_by_key(|d| d.seq);
+    docs.dedup_by_key(|d| d.seq);
+    if docs.is_empty() {
+        return Segment::default();
+    }
+    let threads = threads.clamp(1, 16).min(docs.len().div_ceil(64).max(1));
+    let chunk = docs.len().div_ceil(threads);
+    let parts: Vec<Partial> = if threads == 1 {
+        vec![build_part(&docs)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = docs
+                .chunks(chunk)
+                .map(|c| scope.spawn(move || build_part(c)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    };
+    let mut parts = parts.into_iter();
+    let mut merged = parts.next().unwrap_or_default();
+    for part in parts {
+        merged.rows.extend(part.rows);
+        for (key, buf) in part.terms {
+            match merged.ids.get(&key) {
+                Some(&i) => merged.terms[i as usize].1.append(buf),
+                None => {
+                    merged.ids.insert(key.clone(), merged.terms.len() as u32);
+                    merged.terms.push((key, buf));
+                }
+            }
         }
+    }
+    let mut terms = merged.terms;
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let postings = terms
+        .iter()
+        .map(|(key, buf)| {
+            let mut k = Vec::with_capacity(key.len() + 8);
+            k.extend_from_slice(&id.to_be_bytes());
+            k.extend_from_slice(key);
+            (k, buf.value())
+        })
+        .collect();
+    let mut facets: BTreeMap<Vec<u8>, Vec<u64>> = BTreeMap::new();
+    for doc in &docs {
+        for (facet, value) in &doc.facets {
+            facets
+                .entry(facet_key(*facet, value))
+                .or_default()
+                .push(doc.seq);
+        }
+    }
+    Segment {
+        id,
+        postings,
+        table: encode_table(&merged.rows),
+        docnums: docs.iter().map(|d| (d.seq, d.id)).collect(),
+        facets: facets.into_iter().collect(),
+    }
+}
+
+/// The document part of a postings value: sequence numbers and frequencies.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DocList {
+    /// Sequence numbers, ascending.
+    pub docs: Vec<u64>,
+    /// Occurrences in each.
+    pub freqs: Vec<u32>,
+}
+
+/// Decodes the document part of a postings value, appending to `out`; returns the positions
+/// part.
+pub fn decode_docs<'v>(value: &'v [u8], out: &mut DocList) -> Result<&'v [u8], String> {
+    let mut bytes = value;
+    let count = get_varint(&mut bytes)?;
+    let len = usize::try_from(get_varint(&mut bytes)?).map_err(|_| "length overflow")?;
+    if len > bytes.len() {
+        return Err("document part longer than the value".into());
+    }
+    let (mut docs, positions) = bytes.split_at(len);
+    out.docs.reserve(count.min(1 << 24) as usize);
+    out.freqs.reserve(count.min(1 << 24) as usize);
+    let mut doc = 0u64;
+    for i in 0..count {
+        let delta = get_varint(&mut docs)?;
+        doc = if i == 0 {
+            delta
+        } else {
+            doc.checked_add(delta).ok_or("document overflow")?
+        };
+        let freq = u32::try_from(get_varint(&mut docs)?).map_err(|_| "frequency overflow")?;
+        out.docs.push(doc);
+        out.freqs.push(freq);
+    }
+    if !docs.is_empty() {
+        return Err(format!(
+            "{} trailing bytes in the document part",
+            docs.len()
+        ));
+    }
+    Ok(positions)
+}
+
+/// Decodes a whole postings value.
+pub fn decode_postings(value: &[u8]) -> Result<Vec<Posting>, String> {
+    let mut list = DocList::default();
+    let mut positions = decode_docs(value, &mut list)?;
+    let mut out = Vec::with_capacity(list.docs.len());
+    for (&doc, &freq) in list.docs.iter().zip(&list.freqs) {
+        let mut ps = Vec::with_capacity(freq.min(1 << 16) as usize);
+        let mut pos = 0u32;
+        for _ in 0..freq {
+            let delta =
+                u32::try_from(get_varint(&mut positions)?).map_err(|_| "position overflow")?;
+            pos = pos.checked_add(delta).ok_or("position overflow")?;
+            ps.push(pos);
+        }
+        out.push(Posting { doc, positions: ps });
+    }
+    if !positions.is_empty() {
+        return Err(format!("{} trailing bytes", positions.len()));
+    }
+    Ok(out)
+}
+
+/// Encodes postings (documents ascending) as a postings value.
+pub fn encode_postings(postings: &[Posting]) -> Vec<u8> {
+    let mut buf = TermBuf::default();
+    for p in postings {
+        buf.push(p.doc, p.positions.iter().copied());
+    }
+    buf.value()
+}
+
+/// Encodes sorted, distinct sequence numbers as varint deltas.
+pub fn encode_seqs(seqs: &[u64]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(seqs.len() + 4);
+    put_varint(&mut out, seqs.len() as u64);
+    let mut last = 0u64;
+    for &s in seqs {
+        put_varint(&mut out, s - last);
+        last = s;
     }
     out
 }
 
-/// Decodes what [`encode_postings`] wrote.
-pub fn decode_postings(mut bytes: &[u8]) -> Result<Vec<Posting>, String> {
+/// Decodes what [`encode_seqs`] wrote.
+pub fn decode_seqs(mut bytes: &[u8]) -> Result<Vec<u64>, String> {
     let count = get_varint(&mut bytes)?;
-    let mut out = Vec::with_capacity(count.min(1 << 20) as usize);
-    let mut doc = 0u64;
+    let mut out = Vec::with_capacity(count.min(1 << 24) as usize);
+    let mut s = 0u64;
     for _ in 0..count {
-        doc += get_varint(&mut bytes)?;
-        let freq = get_varint(&mut bytes)?;
-        let mut positions = Vec::with_capacity(freq.min(1 << 16) as usize);
-        let mut pos = 0u32;
-        for _ in 0..freq {
-            let delta = u32::try_from(get_varint(&mut bytes)?).map_err(|_| "position overflow")?;
-            pos = pos.checked_add(delta).ok_or("position overflow")?;
-            positions.push(pos);
-        }
-        out.push(Posting { doc, positions });
+        s = s
+            .checked_add(get_varint(&mut bytes)?)
+            .ok_or("sequence overflow")?;
+        out.push(s);
     }
     if !bytes.is_empty() {
         return Err(format!("{} trailing bytes", bytes.len()));
@@ -231,19 +593,6 @@ fn get_varint(bytes: &mut &[u8]) -> Result<u64, String> {
     Err("varint too long".into())
 }
 
-/// Merges the blocks of one term from several segments into one list, documents ascending.
-/// A document indexed in two segments (re-imported after a crash) keeps its latest entry.
-pub fn merge(mut blocks: Vec<Vec<Posting>>) -> Vec<Posting> {
-    if blocks.len() == 1 {
-        return blocks.pop().unwrap_or_default();
-    }
-    // Latest segment first, and a stable sort, so the dedup below keeps the latest entry.
-    let mut all: Vec<Posting> = blocks.into_iter().rev().flatten().collect();
-    all.sort_by_key(|p| p.doc);
-    all.dedup_by(|later, earlier| later.doc == earlier.doc);
-    all
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,24 +619,59 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(decode_postings(&longer).is_err());
+        let mut list = DocList::default();
+        decode_docs(&bytes, &mut list).unwrap();
+        assert_eq!(list.docs, vec![3, 4, 300_000]);
+        assert_eq!(list.freqs, vec![3, 1, 1]);
+    }
+
+    #[test]
+    fn appended_buffers_equal_one_buffer() {
+        let mut whole = TermBuf::default();
+        let mut a = TermBuf::default();
+        let mut b = TermBuf::default();
+        for (doc, ps) in [(5u64, vec![1u32, 4]), (9, vec![0]), (200, vec![3, 7, 8])] {
+            whole.push(doc, ps.iter().copied());
+            if doc < 100 { &mut a } else { &mut b }.push(doc, ps.iter().copied());
+        }
+        a.append(b);
+        assert_eq!(a.value(), whole.value());
     }
 
     #[test]
     fn keys_split_back() {
-        let mut key = term_key(BODY, "rate");
-        key.extend_from_slice(&42u64.to_be_bytes());
-        assert_eq!(split_key(&key), Some((BODY, "rate", 42)));
+        let key = postings_key(42, BODY, "rate");
+        assert_eq!(split_key(&key), Some((42, BODY, "rate")));
         assert_eq!(split_key(b"\x01ra"), None);
     }
 
     #[test]
-    fn doc_info_round_trips() {
-        let info = DocInfo {
-            id: DocId([7; 32]),
-            title_len: 5,
-            body_len: 400,
-        };
-        assert_eq!(DocInfo::decode(&info.encode()), Some(info));
-        assert_eq!(DocInfo::decode(&[0; 10]), None);
+    fn tables_and_seqs_round_trip() {
+        let rows = vec![
+            DocRow {
+                seq: 2,
+                title_len: 5,
+                body_len: 400,
+                words: 390,
+                published: 20090612,
+                imported: 20261124,
+            },
+            DocRow {
+                seq: 70,
+                ..DocRow::default()
+            },
+        ];
+        assert_eq!(decode_table(&encode_table(&rows)).unwrap(), rows);
+        assert!(decode_table(&[5]).is_err());
+        let seqs = vec![0, 1, 9, 1 << 40];
+        assert_eq!(decode_seqs(&encode_seqs(&seqs)).unwrap(), seqs);
+    }
+
+    #[test]
+    fn dates_become_numbers() {
+        assert_eq!(date_number("2009-06-12T10:00:00Z"), 20090612);
+        assert_eq!(date_number("2009-06-12"), 20090612);
+        assert_eq!(date_number("June 2009"), 0);
+        assert_eq!(date_number("2009-13-01"), 0);
     }
 }

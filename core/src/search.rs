@@ -1,16 +1,19 @@
-//! Running a parsed query against the full-text index: term, phrase and prefix lookups in the
-//! title and body postings, boolean combination, the filters that read the stored records
-//! (site, author, tag, language, id, dateline, ranges), and BM25 ranking with the title
-//! weighted above the body.
-
-use std::collections::{BTreeMap, HashMap};
+//! Running a parsed query against the index: term, phrase and prefix lookups in the title and
+//! body postings of every segment, boolean combination on sorted lists, filters from the
+//! facet lists (site, author, dateline, tag, language) and the document rows (ranges), and
+//! BM25 ranking with the title weighted above the body. Also the compaction that merges the
+//! segments, since it needs the same view of which segment owns each document.
 
 use crate::analysis::Analyzer;
-use crate::archive::{Archive, StoredDoc};
+use crate::archive::Archive;
 use crate::error::{Error, Result};
-use crate::index::{BODY, DocInfo, Posting, TITLE};
+use crate::index::{
+    self, BODY, DocList, DocRow, Facet, Posting, TITLE, decode_docs, decode_postings, decode_table,
+    encode_postings, encode_table, facet_key, postings_key,
+};
 use crate::model::DocId;
-use crate::query::{Date, Field, Query, Range};
+use crate::query::{Bounds, Date, Field, Query, Range};
+use crate::store::{Store, codec};
 
 /// BM25 term-frequency saturation.
 const K1: f64 = 1.2;
@@ -20,6 +23,8 @@ const B: f64 = 0.75;
 const TITLE_WEIGHT: f64 = 2.0;
 /// Most terms one `prefix*` expands to.
 const MAX_PREFIX_TERMS: usize = 10_000;
+/// Owner of a sequence number that no segment holds (never indexed, or removed).
+const NONE: u32 = u32::MAX;
 
 /// One matching document.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,58 +37,156 @@ pub struct Hit {
     pub score: f64,
 }
 
-/// Scores by document sequence number.
-type Matches = BTreeMap<u64, f64>;
+/// Scores by document sequence number, ascending.
+type Matches = Vec<(u64, f64)>;
+
+/// What a query needs of every document, loaded once: which segment owns each sequence
+/// number, and its row (lengths, word count, dates).
+pub(crate) struct Catalog {
+    segments: Vec<u64>,
+    owner: Vec<u32>,
+    rows: Vec<DocRow>,
+    live: u64,
+}
+
+impl Catalog {
+    pub(crate) fn load(store: &Store) -> Result<Catalog> {
+        let mut segments = Vec::new();
+        let mut tables = Vec::new();
+        let mut len = 0usize;
+        for (segment, bytes) in store.segments()? {
+            let rows = decode_table(&bytes).map_err(|reason| Error::Corrupt {
+                what: format!("doctable/{segment}"),
+                reason,
+            })?;
+            if let Some(last) = rows.last() {
+                len = len.max(usize::try_from(last.seq).unwrap_or(usize::MAX - 1) + 1);
+            }
+            segments.push(segment);
+            tables.push(rows);
+        }
+        let mut owner = vec![NONE; len];
+        let mut by_seq = vec![DocRow::default(); len];
+        // Later segments win: a document indexed twice (re-imported after a crash) counts once.
+        for (i, rows) in tables.into_iter().enumerate() {
+            for row in rows {
+                owner[row.seq as usize] = i as u32;
+                by_seq[row.seq as usize] = row;
+            }
+        }
+        for seq in store.deleted()? {
+            if let Some(o) = owner.get_mut(seq as usize) {
+                *o = NONE;
+            }
+        }
+        let live = owner.iter().filter(|&&o| o != NONE).count() as u64;
+        Ok(Catalog {
+            segments,
+            owner,
+            rows: by_seq,
+            live,
+        })
+    }
+
+    fn owner(&self, seq: u64) -> u32 {
+        self.owner.get(seq as usize).copied().unwrap_or(NONE)
+    }
+
+    fn is_live(&self, seq: u64) -> bool {
+        self.owner(seq) != NONE
+    }
+
+    fn all(&self) -> impl Iterator<Item = u64> + '_ {
+        self.owner
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| **o != NONE)
+            .map(|(seq, _)| seq as u64)
+    }
+}
 
 /// A query run against one archive.
 pub struct Searcher<'a> {
     archive: &'a Archive,
     analyzer: Analyzer,
-    docs: HashMap<u64, DocInfo>,
+    catalog: Catalog,
     avg_len: [f64; 2],
-    records: Option<Vec<StoredDoc>>,
 }
 
 impl<'a> Searcher<'a> {
     /// Loads the index's document table. Refuses an index that does not cover every document:
     /// a query must not silently miss what was imported since the last `reindex`.
     pub fn new(archive: &'a Archive) -> Result<Searcher<'a>> {
-        let docs: HashMap<u64, DocInfo> = archive.doc_infos()?.into_iter().collect();
-        if docs.len() as u64 != archive.len() {
+        let catalog = Catalog::load(archive.store())?;
+        if catalog.live != archive.len() {
             return Err(Error::IndexStale {
-                indexed: docs.len() as u64,
+                indexed: catalog.live,
                 documents: archive.len(),
             });
         }
-        let n = docs.len().max(1) as f64;
-        let avg_len = [
-            docs.values().map(|d| f64::from(d.title_len)).sum::<f64>() / n,
-            docs.values().map(|d| f64::from(d.body_len)).sum::<f64>() / n,
-        ];
+        let n = catalog.live.max(1) as f64;
+        let mut sums = [0f64; 2];
+        for seq in catalog.all() {
+            let row = &catalog.rows[seq as usize];
+            sums[0] += f64::from(row.title_len);
+            sums[1] += f64::from(row.body_len);
+        }
         Ok(Searcher {
             archive,
             analyzer: Analyzer::english(),
-            docs,
-            avg_len,
-            records: None,
+            catalog,
+            avg_len: [sums[0] / n, sums[1] / n],
         })
     }
 
     /// Every matching document, best first (ties in import order).
     pub fn search(&mut self, query: &Query) -> Result<Vec<Hit>> {
-        let matches = self.eval(query, None)?;
-        let mut hits: Vec<Hit> = matches
-            .into_iter()
-            .filter_map(|(seq, score)| {
-                self.docs.get(&seq).map(|info| Hit {
-                    id: info.id,
-                    seq,
-                    score,
-                })
-            })
-            .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.seq.cmp(&b.seq)));
+        let (_, hits) = self.top(query, 0, usize::MAX)?;
         Ok(hits)
+    }
+
+    /// How many documents match.
+    pub fn count(&mut self, query: &Query) -> Result<usize> {
+        Ok(self.eval(query, None)?.len())
+    }
+
+    /// The number of matching documents, and the `limit` best after skipping `offset`.
+    /// Only those are looked up by id, so a query matching most of a large archive stays fast.
+    pub fn top(&mut self, query: &Query, offset: usize, limit: usize) -> Result<(usize, Vec<Hit>)> {
+        let mut matches = self.eval(query, None)?;
+        let total = matches.len();
+        let rank = |a: &(u64, f64), b: &(u64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let wanted = offset.saturating_add(limit).min(total);
+        if wanted < total && wanted > 0 {
+            matches.select_nth_unstable_by(wanted - 1, rank);
+            matches.truncate(wanted);
+        }
+        matches.sort_unstable_by(rank);
+        let mut hits = Vec::with_capacity(wanted.saturating_sub(offset));
+        for &(seq, score) in matches.iter().skip(offset).take(limit) {
+            if let Some(id) = self.archive.store().docnum(seq)? {
+                hits.push(Hit { id, seq, score });
+            }
+        }
+        Ok((total, hits))
+    }
+
+    /// How many documents the index holds.
+    pub fn indexed(&self) -> u64 {
+        self.catalog.live
+    }
+
+    /// The id of the indexed document with sequence number `seq`.
+    pub fn id_of(&self, seq: u64) -> Result<Option<DocId>> {
+        if !self.catalog.is_live(seq) {
+            return Ok(None);
+        }
+        self.archive.store().docnum(seq)
+    }
+
+    /// The sequence numbers of the indexed documents, ascending.
+    pub fn seqs(&self) -> Vec<u64> {
+        self.catalog.all().collect()
     }
 
     /// The analysed terms of the query's words, phrases and prefixes (for highlighting), each
@@ -99,56 +202,52 @@ impl<'a> Searcher<'a> {
             Query::Term(_) | Query::Phrase(_) | Query::Prefix(_) => self.text(query, field),
             Query::Field { field, query } => match field {
                 Field::Title | Field::Body => self.eval(query, Some(*field)),
-                Field::Site
-                | Field::Author
-                | Field::Dateline
-                | Field::Tag
-                | Field::Lang
-                | Field::Id => {
-                    let wanted = self.plain_terms(query);
-                    let field = *field;
-                    self.filter(|doc| record_matches(doc, field, &wanted))
-                }
+                Field::Site => self.facet(Facet::Site, query),
+                Field::Author => self.facet(Facet::Author, query),
+                Field::Dateline => self.facet(Facet::Dateline, query),
+                Field::Tag => self.facet(Facet::Tag, query),
+                Field::Lang => self.facet(Facet::Lang, query),
+                Field::Id => self.ids(query),
                 other => Err(Error::QueryUnsupported(format!(
                     "{}: needs the entity and quote extractors, which this morgue does not have yet",
                     other.name()
                 ))),
             },
-            Query::Range(range) => {
-                let range = *range;
-                self.filter(|doc| range_matches(doc, &range))
-            }
+            Query::Range(range) => Ok(self
+                .catalog
+                .all()
+                .filter(|&seq| range_matches(&self.catalog.rows[seq as usize], range))
+                .map(|seq| (seq, 0.0))
+                .collect()),
             Query::Not(inner) => {
                 let excluded = self.eval(inner, field)?;
-                Ok(self
-                    .docs
-                    .keys()
-                    .filter(|seq| !excluded.contains_key(seq))
-                    .map(|&seq| (seq, 0.0))
-                    .collect())
+                Ok(difference(
+                    self.catalog.all().map(|seq| (seq, 0.0)).collect(),
+                    &excluded,
+                ))
             }
             Query::And(parts) => {
                 let (negative, positive): (Vec<&Query>, Vec<&Query>) =
                     parts.iter().partition(|p| matches!(p, Query::Not(_)));
                 let mut result: Option<Matches> = None;
                 for part in positive {
+                    if result.as_ref().is_some_and(Vec::is_empty) {
+                        break;
+                    }
                     let m = self.eval(part, field)?;
                     result = Some(match result {
                         None => m,
-                        Some(acc) => acc
-                            .into_iter()
-                            .filter_map(|(seq, s)| m.get(&seq).map(|t| (seq, s + t)))
-                            .collect(),
+                        Some(acc) => intersect(&acc, &m),
                     });
                 }
                 let mut result = match result {
                     Some(r) => r,
-                    None => self.docs.keys().map(|&seq| (seq, 0.0)).collect(),
+                    None => self.catalog.all().map(|seq| (seq, 0.0)).collect(),
                 };
                 for part in negative {
                     if let Query::Not(inner) = part {
                         let excluded = self.eval(inner, field)?;
-                        result.retain(|seq, _| !excluded.contains_key(seq));
+                        result = difference(result, &excluded);
                     }
                 }
                 Ok(result)
@@ -156,9 +255,8 @@ impl<'a> Searcher<'a> {
             Query::Or(parts) => {
                 let mut result = Matches::new();
                 for part in parts {
-                    for (seq, score) in self.eval(part, field)? {
-                        *result.entry(seq).or_default() += score;
-                    }
+                    let m = self.eval(part, field)?;
+                    result = union(&result, &m, |a, b| a + b);
                 }
                 Ok(result)
             }
@@ -183,75 +281,157 @@ impl<'a> Searcher<'a> {
                     None => continue,
                 };
                 let mut m = Matches::new();
-                for term in self.archive.terms_with_prefix(f, last, MAX_PREFIX_TERMS)? {
+                for term in self.terms_with_prefix(f, last)? {
                     let mut words: Vec<String> = head.to_vec();
                     words.push(term);
-                    for (seq, s) in self.phrase(f, &words)? {
-                        let e = m.entry(seq).or_default();
-                        *e = e.max(s);
-                    }
+                    let found = self.phrase(f, &words)?;
+                    m = union(&m, &found, f64::max);
                 }
                 m
             } else {
                 self.phrase(f, &analysed.terms)?
             };
-            for (seq, score) in found {
-                *result.entry(seq).or_default() += score;
-            }
+            result = union(&result, &found, |a, b| a + b);
         }
         Ok(result)
+    }
+
+    /// The indexed terms of field `f` starting with `prefix`, ascending, at most
+    /// [`MAX_PREFIX_TERMS`].
+    pub fn terms_with_prefix(&self, f: u8, prefix: &str) -> Result<Vec<String>> {
+        let mut terms = std::collections::BTreeSet::new();
+        for &segment in &self.catalog.segments {
+            let key = postings_key(segment, f, prefix);
+            for item in self.archive.store().postings_with_prefix(&key) {
+                let (key, _) = item?;
+                if let Some((_, _, term)) = index::split_key(&key) {
+                    terms.insert(term.to_owned());
+                }
+                if terms.len() >= MAX_PREFIX_TERMS {
+                    break;
+                }
+            }
+        }
+        Ok(terms.into_iter().take(MAX_PREFIX_TERMS).collect())
+    }
+
+    /// The documents and frequencies of `term` in field `f`, over every segment, ascending.
+    fn docs(&self, f: u8, term: &str) -> Result<DocList> {
+        let mut out = DocList::default();
+        for (i, &segment) in self.catalog.segments.iter().enumerate() {
+            let Some(value) = self
+                .archive
+                .store()
+                .posting(&postings_key(segment, f, term))?
+            else {
+                continue;
+            };
+            let mut list = DocList::default();
+            decode_docs(&value, &mut list).map_err(|reason| corrupt(term, reason))?;
+            for (doc, freq) in list.docs.into_iter().zip(list.freqs) {
+                if self.catalog.owner(doc) == i as u32 {
+                    out.docs.push(doc);
+                    out.freqs.push(freq);
+                }
+            }
+        }
+        if !out.docs.is_sorted() {
+            let mut pairs: Vec<(u64, u32)> = out.docs.into_iter().zip(out.freqs).collect();
+            pairs.sort_unstable();
+            (out.docs, out.freqs) = pairs.into_iter().unzip();
+        }
+        Ok(out)
+    }
+
+    /// The postings (with positions) of `term` in field `f`, over every segment, ascending.
+    pub fn postings(&self, f: u8, term: &str) -> Result<Vec<Posting>> {
+        let mut out = Vec::new();
+        for (i, &segment) in self.catalog.segments.iter().enumerate() {
+            let Some(value) = self
+                .archive
+                .store()
+                .posting(&postings_key(segment, f, term))?
+            else {
+                continue;
+            };
+            let list = decode_postings(&value).map_err(|reason| corrupt(term, reason))?;
+            out.extend(
+                list.into_iter()
+                    .filter(|p| self.catalog.owner(p.doc) == i as u32),
+            );
+        }
+        if !out.is_sorted_by_key(|p| p.doc) {
+            out.sort_by_key(|p| p.doc);
+        }
+        Ok(out)
     }
 
     /// Documents holding `terms` at consecutive positions in field `f` (one term: holding it),
     /// scored by the BM25 sum of the terms.
     fn phrase(&self, f: u8, terms: &[String]) -> Result<Matches> {
-        let mut lists: Vec<Vec<Posting>> = Vec::with_capacity(terms.len());
-        for term in terms {
-            let postings = self.archive.postings(f, term)?;
-            if postings.is_empty() {
-                return Ok(Matches::new());
-            }
-            lists.push(postings);
-        }
-        let Some((first, rest)) = lists.split_first() else {
-            return Ok(Matches::new());
-        };
-        let rest: Vec<HashMap<u64, &Posting>> = rest
-            .iter()
-            .map(|list| list.iter().map(|p| (p.doc, p)).collect())
-            .collect();
-        let mut out = Matches::new();
-        for p in first {
-            if !self.docs.contains_key(&p.doc) {
-                continue; // removed since it was indexed
-            }
-            let others: Option<Vec<&Posting>> =
-                rest.iter().map(|m| m.get(&p.doc).copied()).collect();
-            let Some(others) = others else { continue };
-            let mut freq = 0usize;
-            for &start in &p.positions {
-                let consecutive = others
+        match terms {
+            [] => Ok(Matches::new()),
+            [term] => {
+                let list = self.docs(f, term)?;
+                let df = list.docs.len();
+                Ok(list
+                    .docs
                     .iter()
-                    .enumerate()
-                    .all(|(i, o)| o.positions.binary_search(&(start + i as u32 + 1)).is_ok());
-                if consecutive {
-                    freq += 1;
+                    .zip(&list.freqs)
+                    .map(|(&doc, &freq)| (doc, self.bm25(f, doc, freq as usize, df)))
+                    .collect())
+            }
+            _ => {
+                // Narrow to the documents holding every word before reading any position.
+                let mut candidates: Option<Vec<u64>> = None;
+                let mut df = usize::MAX;
+                for term in terms {
+                    let list = self.docs(f, term)?;
+                    df = df.min(list.docs.len());
+                    candidates = Some(match candidates {
+                        None => list.docs,
+                        Some(c) => intersect_seqs(&c, &list.docs),
+                    });
+                    if candidates.as_ref().is_some_and(Vec::is_empty) {
+                        return Ok(Matches::new());
+                    }
                 }
+                let candidates = candidates.unwrap_or_default();
+                let mut lists: Vec<Vec<Posting>> = Vec::with_capacity(terms.len());
+                for term in terms {
+                    let mut list = self.postings(f, term)?;
+                    list.retain(|p| candidates.binary_search(&p.doc).is_ok());
+                    lists.push(list);
+                }
+                let mut out = Matches::new();
+                for (i, &doc) in candidates.iter().enumerate() {
+                    let Some(first) = lists[0].get(i) else { break };
+                    let mut freq = 0usize;
+                    for &start in &first.positions {
+                        let consecutive = lists[1..].iter().enumerate().all(|(k, list)| {
+                            list[i]
+                                .positions
+                                .binary_search(&(start + k as u32 + 1))
+                                .is_ok()
+                        });
+                        if consecutive {
+                            freq += 1;
+                        }
+                    }
+                    if freq > 0 {
+                        out.push((doc, self.bm25(f, doc, freq, df)));
+                    }
+                }
+                Ok(out)
             }
-            if freq == 0 {
-                continue;
-            }
-            let df = lists.iter().map(Vec::len).min().unwrap_or(1);
-            out.insert(p.doc, self.bm25(f, p.doc, freq, df));
         }
-        Ok(out)
     }
 
     fn bm25(&self, f: u8, seq: u64, freq: usize, df: usize) -> f64 {
-        let n = self.docs.len() as f64;
+        let n = self.catalog.live as f64;
         let df = df as f64;
         let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        let len = self.docs.get(&seq).map_or(0.0, |d| {
+        let len = self.catalog.rows.get(seq as usize).map_or(0.0, |d| {
             f64::from(if f == TITLE { d.title_len } else { d.body_len })
         });
         let avg = self.avg_len[usize::from(f)].max(1.0);
@@ -264,29 +444,253 @@ impl<'a> Searcher<'a> {
         }
     }
 
-    /// The lower-cased words of a filter value, unstemmed (sites, tags and names are matched
-    /// as written, not as English words).
-    fn plain_terms(&self, query: &Query) -> Vec<String> {
-        match query {
-            Query::Term(s) | Query::Phrase(s) => vec![s.to_lowercase()],
-            Query::Prefix(s) => vec![format!("{}*", s.to_lowercase())],
-            Query::Or(parts) => parts.iter().flat_map(|p| self.plain_terms(p)).collect(),
-            _ => Vec::new(),
+    /// Documents whose facet (site, author, …) has one of the query's values; `value*`
+    /// matches as a prefix. Values are matched as written, lower-cased, not stemmed.
+    fn facet(&self, facet: Facet, query: &Query) -> Result<Matches> {
+        let store = self.archive.store();
+        let mut seqs: Vec<u64> = Vec::new();
+        for wanted in plain_terms(query) {
+            match wanted.strip_suffix('*') {
+                Some(prefix) => {
+                    for item in store.facets_with_prefix(&facet_key(facet, prefix)) {
+                        let (_, value) = item?;
+                        seqs.extend(index::decode_seqs(&value).map_err(|reason| {
+                            Error::Corrupt {
+                                what: "facet list".into(),
+                                reason,
+                            }
+                        })?);
+                    }
+                }
+                None => seqs.extend(store.facet(&facet_key(facet, &wanted))?),
+            }
         }
+        seqs.sort_unstable();
+        seqs.dedup();
+        Ok(seqs
+            .into_iter()
+            .filter(|&s| self.catalog.is_live(s))
+            .map(|s| (s, 0.0))
+            .collect())
     }
 
-    /// Documents whose stored record satisfies `pred`; the records are read once per query.
-    fn filter(&mut self, pred: impl Fn(&StoredDoc) -> bool) -> Result<Matches> {
-        if self.records.is_none() {
-            self.records = Some(self.archive.documents()?);
+    /// Documents whose id starts with one of the query's hex prefixes.
+    fn ids(&self, query: &Query) -> Result<Matches> {
+        let mut seqs = Vec::new();
+        for wanted in plain_terms(query) {
+            let wanted = wanted.trim_end_matches('*');
+            let whole = &wanted[..wanted.len() - wanted.len() % 2];
+            let Ok(bytes) = hex::decode(whole) else {
+                continue;
+            };
+            for id in self.archive.store().ids_with_prefix(&bytes)? {
+                if id.to_hex().starts_with(wanted)
+                    && let Some(doc) = self.archive.find(&id)?
+                {
+                    seqs.push(doc.seq);
+                }
+            }
         }
-        Ok(self
-            .records
-            .iter()
-            .flatten()
-            .filter(|d| pred(d))
-            .map(|d| (d.seq, 0.0))
+        seqs.sort_unstable();
+        seqs.dedup();
+        Ok(seqs
+            .into_iter()
+            .filter(|&s| self.catalog.is_live(s))
+            .map(|s| (s, 0.0))
             .collect())
+    }
+}
+
+/// Rewrites `store` into `target`, a fresh store: documents as they are, the index segments
+/// merged into one (a value per term), removed documents dropped from the index.
+pub(crate) fn compact_into(store: &Store, target: &mut Store) -> Result<()> {
+    let catalog = if store.has_index()? {
+        Some(Catalog::load(store)?)
+    } else {
+        None
+    };
+    let live = |seq: u64| catalog.as_ref().is_some_and(|c| c.is_live(seq));
+    store.copy_into(
+        target,
+        |tree, key, value| match tree {
+            "meta" => Ok((key != crate::store::DELETED_KEY).then(|| value.to_vec())),
+            "docnums" => {
+                let seq = <[u8; 8]>::try_from(key).map(u64::from_be_bytes);
+                Ok(seq.is_ok_and(live).then(|| value.to_vec()))
+            }
+            "facets" => {
+                let payload = codec::unframe(value, &|| "facet list".into())?;
+                let mut seqs = index::decode_seqs(payload).map_err(|reason| Error::Corrupt {
+                    what: "facet list".into(),
+                    reason,
+                })?;
+                seqs.retain(|&s| live(s));
+                Ok((!seqs.is_empty()).then(|| codec::frame(&index::encode_seqs(&seqs))))
+            }
+            _ => Ok(None),
+        },
+        &["meta", "docs", "raw", "docnums", "facets"],
+    )?;
+    let Some(catalog) = catalog else {
+        return target.flush();
+    };
+    let Some(id) = catalog.all().next() else {
+        return target.flush();
+    };
+    // Walk every segment's keys in step (each is sorted by field and term) and merge the
+    // values of each term.
+    let mut iters: Vec<_> = catalog
+        .segments
+        .iter()
+        .map(|s| store.postings_with_prefix(&s.to_be_bytes()))
+        .collect();
+    let mut heads: Vec<Option<(Vec<u8>, Vec<u8>)>> = Vec::with_capacity(iters.len());
+    for it in &mut iters {
+        heads.push(next_entry(it)?);
+    }
+    let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut out_bytes = 0usize;
+    while let Some(min) = heads.iter().flatten().map(|(k, _)| k).min().cloned() {
+        let mut merged: Vec<Posting> = Vec::new();
+        for (i, head) in heads.iter_mut().enumerate() {
+            if head.as_ref().is_some_and(|(k, _)| *k == min) {
+                if let Some((_, value)) = head.take() {
+                    let list = decode_postings(&value).map_err(|reason| Error::Corrupt {
+                        what: "postings value".into(),
+                        reason,
+                    })?;
+                    merged.extend(
+                        list.into_iter()
+                            .filter(|p| catalog.owner(p.doc) == i as u32),
+                    );
+                }
+                *head = next_entry(&mut iters[i])?;
+            }
+        }
+        if merged.is_empty() {
+            continue;
+        }
+        if !merged.is_sorted_by_key(|p| p.doc) {
+            merged.sort_by_key(|p| p.doc);
+        }
+        let mut key = id.to_be_bytes().to_vec();
+        key.extend_from_slice(&min);
+        let value = encode_postings(&merged);
+        out_bytes += key.len() + value.len();
+        out.push((key, value));
+        if out_bytes >= 32 << 20 {
+            target.put_index("postings", std::mem::take(&mut out))?;
+            out_bytes = 0;
+        }
+    }
+    target.put_index("postings", out)?;
+    let rows: Vec<DocRow> = catalog
+        .all()
+        .map(|seq| catalog.rows[seq as usize])
+        .collect();
+    target.put_index(
+        "doctable",
+        vec![(id.to_be_bytes().to_vec(), encode_table(&rows))],
+    )?;
+    target.flush()
+}
+
+/// The next postings entry of a segment, its key without the segment number.
+fn next_entry(it: &mut crate::store::PrefixIter<'_>) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+    match it.next() {
+        Some(item) => {
+            let (key, value) = item?;
+            Ok(Some((key.get(8..).unwrap_or_default().to_vec(), value)))
+        }
+        None => Ok(None),
+    }
+}
+
+fn corrupt(term: &str, reason: String) -> Error {
+    Error::Corrupt {
+        what: format!("postings of {term:?}"),
+        reason,
+    }
+}
+
+/// Documents in both, scores added.
+fn intersect(a: &Matches, b: &Matches) -> Matches {
+    let mut out = Vec::with_capacity(a.len().min(b.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push((a[i].0, a[i].1 + b[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+fn intersect_seqs(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(a.len().min(b.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Documents in either; a document in both gets `combine` of its scores.
+fn union(a: &Matches, b: &Matches, combine: impl Fn(f64, f64) -> f64) -> Matches {
+    if a.is_empty() {
+        return b.clone();
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if j == b.len() || (i < a.len() && a[i].0 < b[j].0) {
+            out.push(a[i]);
+            i += 1;
+        } else if i == a.len() || b[j].0 < a[i].0 {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push((a[i].0, combine(a[i].1, b[j].1)));
+            i += 1;
+            j += 1;
+        }
+    }
+    out
+}
+
+/// Documents of `a` not in `b`.
+fn difference(mut a: Matches, b: &Matches) -> Matches {
+    let mut j = 0;
+    a.retain(|&(seq, _)| {
+        while j < b.len() && b[j].0 < seq {
+            j += 1;
+        }
+        !(j < b.len() && b[j].0 == seq)
+    });
+    a
+}
+
+/// The lower-cased words of a filter value, unstemmed (sites, tags and names are matched
+/// as written, not as English words).
+fn plain_terms(query: &Query) -> Vec<String> {
+    match query {
+        Query::Term(s) | Query::Phrase(s) => vec![s.to_lowercase()],
+        Query::Prefix(s) => vec![format!("{}*", s.to_lowercase())],
+        Query::Or(parts) => parts.iter().flat_map(plain_terms).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -316,77 +720,20 @@ fn collect_terms(query: &Query, analyzer: &Analyzer, out: &mut Vec<(String, bool
     }
 }
 
-/// Whether any wanted value matches the record's field (`value*` matches as a prefix).
-fn record_matches(doc: &StoredDoc, field: Field, wanted: &[String]) -> bool {
-    let values: Vec<String> = match field {
-        Field::Site => str_field(doc, "site").into_iter().collect(),
-        Field::Lang => str_field(doc, "language").into_iter().collect(),
-        Field::Tag => doc.source.tags.clone(),
-        Field::Id => vec![doc.id.to_hex()],
-        Field::Author => {
-            let mut v: Vec<String> = doc
-                .fields
-                .get("authors")
-                .and_then(|a| a.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
-            v.extend(str_field(doc, "byline"));
-            v
-        }
-        Field::Dateline => doc
-            .fields
-            .get("dateline")
-            .and_then(|d| d.get("place"))
-            .and_then(|p| p.as_str())
-            .map(str::to_owned)
-            .into_iter()
-            .collect(),
-        _ => Vec::new(),
-    };
-    values.iter().any(|value| {
-        let value = value.to_lowercase();
-        wanted.iter().any(|w| match w.strip_suffix('*') {
-            Some(prefix) => value.starts_with(prefix),
-            None if field == Field::Id => value.starts_with(w.as_str()),
-            None if field == Field::Author => {
-                value.split_whitespace().any(|part| part == w) || value == *w
-            }
-            None => value == *w,
-        })
-    })
-}
-
-fn str_field(doc: &StoredDoc, name: &str) -> Option<String> {
-    doc.fields
-        .get(name)
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
-}
-
-fn range_matches(doc: &StoredDoc, range: &Range) -> bool {
+fn range_matches(row: &DocRow, range: &Range) -> bool {
     match range {
-        Range::Words(bounds) => doc
-            .fields
-            .get("word_count")
-            .and_then(|v| v.as_u64())
-            .is_some_and(|w| bounds.contains(&w)),
-        Range::Imported(bounds) => {
-            date_of(&doc.source.imported_at).is_some_and(|d| bounds.contains(&d))
-        }
-        Range::Published(bounds) => str_field(doc, "published")
-            .and_then(|p| date_of(&p))
-            .is_some_and(|d| bounds.contains(&d)),
+        Range::Words(bounds) => row.words > 0 && bounds.contains(&u64::from(row.words - 1)),
+        Range::Imported(bounds) => row.imported > 0 && date_in(row.imported, bounds),
+        Range::Published(bounds) => row.published > 0 && date_in(row.published, bounds),
     }
 }
 
-/// The calendar date at the start of an RFC 3339 or `YYYY-MM-DD` string.
-fn date_of(s: &str) -> Option<Date> {
-    let year = s.get(0..4)?.parse().ok()?;
-    let month = s.get(5..7)?.parse().ok()?;
-    let day = s.get(8..10)?.parse().ok()?;
-    Date::new(year, month, day)
+/// Whether a `YYYYMMDD` number falls within date bounds.
+fn date_in(number: u32, bounds: &Bounds<Date>) -> bool {
+    let date = Date::new(
+        (number / 10_000) as u16,
+        (number / 100 % 100) as u8,
+        (number % 100) as u8,
+    );
+    date.is_some_and(|d| bounds.contains(&d))
 }

@@ -7,8 +7,10 @@
 //!   and id digest, written in the same atomic batch as the records they count.
 //! - `raw`: id → framed zstd of the original bytes. Text is never stored: it is decoded from
 //!   these bytes on read.
-//! - `postings`, `docnums`: the full-text index (see `crate::index`), derived from the above.
-//! - `meta`: `format` → the store format version; `index` present once the archive is indexed.
+//! - `postings`, `doctable`, `docnums`, `facets`: the full-text and field index (see
+//!   `crate::index`), derived from the above.
+//! - `meta`: `format` → the store format version; `index` → the index layout, present once
+//!   the archive is indexed; `deleted` → sequence numbers removed since the index was built.
 
 pub mod codec;
 pub mod manifest;
@@ -30,6 +32,12 @@ const STATE_KEY: &[u8] = b"#state";
 const FORMAT_KEY: &[u8] = b"format";
 /// Present once the archive has a full-text index that imports keep current.
 const INDEX_KEY: &[u8] = b"index";
+/// Sequence numbers of documents removed since the index was built.
+pub(crate) const DELETED_KEY: &[u8] = b"deleted";
+/// The trees, in the order `tree_stats` reports them.
+const TREES: [&str; 7] = [
+    "docs", "raw", "postings", "doctable", "docnums", "facets", "meta",
+];
 const ZSTD_LEVEL: i32 = 3;
 
 /// A document as stored, without its raw bytes.
@@ -85,15 +93,26 @@ impl StoreState {
     }
 }
 
+/// Changes to one facet list.
+#[derive(Clone, Debug, Default)]
+pub struct FacetChange {
+    /// `[facet][value]`, see `crate::index::facet_key`.
+    pub key: Vec<u8>,
+    /// Sequence numbers to add.
+    pub add: Vec<u64>,
+    /// Sequence numbers to drop.
+    pub remove: Vec<u64>,
+}
+
 /// Writes applied together and flushed before `commit` returns.
 #[derive(Default)]
 pub struct WriteBatch {
-    /// Full-text postings (key, encoded block), see `crate::index`.
-    pub postings: Vec<(Vec<u8>, Vec<u8>)>,
-    /// Index entries per document (sequence number, encoded info).
-    pub docnums: Vec<(u64, Vec<u8>)>,
-    /// Index entries to drop with removed documents.
-    pub docnum_removals: Vec<u64>,
+    /// A new index segment.
+    pub segment: Option<crate::index::Segment>,
+    /// Facet list changes beyond the segment's (tags added or removed later).
+    pub facets: Vec<FacetChange>,
+    /// Sequence numbers of removed documents, to drop from the index.
+    pub deleted: Vec<u64>,
     /// New raw bytes (uncompressed).
     pub raw: Vec<(DocId, Vec<u8>)>,
     /// New or updated records.
@@ -107,9 +126,9 @@ impl WriteBatch {
         self.raw.is_empty()
             && self.records.is_empty()
             && self.removals.is_empty()
-            && self.postings.is_empty()
-            && self.docnums.is_empty()
-            && self.docnum_removals.is_empty()
+            && self.segment.is_none()
+            && self.facets.is_empty()
+            && self.deleted.is_empty()
     }
 }
 
@@ -120,7 +139,9 @@ pub struct Store {
     docs: sled::Tree,
     raw: sled::Tree,
     postings: sled::Tree,
+    doctable: sled::Tree,
     docnums: sled::Tree,
+    facets: sled::Tree,
     meta: sled::Tree,
     state: StoreState,
 }
@@ -147,7 +168,9 @@ impl Store {
         let raw = db.open_tree("raw").map_err(|e| store_err(dir, e))?;
         let meta = db.open_tree("meta").map_err(|e| store_err(dir, e))?;
         let postings = db.open_tree("postings").map_err(|e| store_err(dir, e))?;
+        let doctable = db.open_tree("doctable").map_err(|e| store_err(dir, e))?;
         let docnums = db.open_tree("docnums").map_err(|e| store_err(dir, e))?;
+        let facets = db.open_tree("facets").map_err(|e| store_err(dir, e))?;
         let format = match meta.get(FORMAT_KEY).map_err(|e| store_err(dir, e))? {
             Some(v) => {
                 let payload = codec::unframe(&v, &|| "meta/format".into())?;
@@ -177,16 +200,26 @@ impl Store {
             }
             None => StoreState::default(),
         };
-        Ok(Store {
+        let store = Store {
             dir: dir.to_owned(),
             db,
             docs,
             raw,
             postings,
+            doctable,
             docnums,
+            facets,
             meta,
             state,
-        })
+        };
+        if let Some(layout) = store.meta.get(INDEX_KEY).map_err(|e| store_err(dir, e))?
+            && codec::unframe(&layout, &|| "meta/index".into())? != [crate::index::LAYOUT]
+        {
+            // An index in an older layout is derived data this build cannot read: drop it, and
+            // queries will ask for `morgue reindex`.
+            store.drop_index()?;
+        }
+        Ok(store)
     }
 
     /// Counters as of the last commit.
@@ -219,12 +252,10 @@ impl Store {
         };
         let what = || format!("raw/{}", id.short());
         let payload = codec::unframe(&v, &what)?;
-        zstd::bulk::decompress(payload, 1 << 30)
-            .map(Some)
-            .map_err(|e| Error::Corrupt {
-                what: what(),
-                reason: format!("zstd: {e}"),
-            })
+        decompress(payload).map(Some).map_err(|e| Error::Corrupt {
+            what: what(),
+            reason: format!("zstd: {e}"),
+        })
     }
 
     /// Ids whose bytes start with `prefix`.
@@ -288,23 +319,7 @@ impl Store {
         docs_batch.insert(STATE_KEY, codec::frame(&encode_bincode(&state)?));
         // The index goes first: after a crash a document is never stored without its postings
         // (postings of a document that did not make it are ignored by queries).
-        let mut postings_batch = sled::Batch::default();
-        for (key, block) in &batch.postings {
-            postings_batch.insert(key.as_slice(), codec::frame(block));
-        }
-        let mut docnums_batch = sled::Batch::default();
-        for seq in &batch.docnum_removals {
-            docnums_batch.remove(&seq.to_be_bytes()[..]);
-        }
-        for (seq, info) in &batch.docnums {
-            docnums_batch.insert(&seq.to_be_bytes()[..], codec::frame(info));
-        }
-        self.postings
-            .apply_batch(postings_batch)
-            .map_err(|e| self.err(e))?;
-        self.docnums
-            .apply_batch(docnums_batch)
-            .map_err(|e| self.err(e))?;
+        self.apply_index(&batch)?;
         self.raw.apply_batch(raw_batch).map_err(|e| self.err(e))?;
         self.docs.apply_batch(docs_batch).map_err(|e| self.err(e))?;
         self.db.flush().map_err(|e| self.err(e))?;
@@ -312,48 +327,169 @@ impl Store {
         Ok(state)
     }
 
-    /// Postings entries whose key starts with `prefix`, values unframed, in key order.
-    pub fn postings_with_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    /// Applies the index part of a batch alone and flushes (a rebuild writes nothing else).
+    pub fn write_index(&self, batch: &WriteBatch) -> Result<()> {
+        self.apply_index(batch)?;
+        self.flush()
+    }
+
+    fn apply_index(&self, batch: &WriteBatch) -> Result<()> {
+        if let Some(segment) = batch.segment.as_ref().filter(|s| !s.docnums.is_empty()) {
+            let mut postings = sled::Batch::default();
+            for (key, value) in &segment.postings {
+                postings.insert(key.as_slice(), codec::frame(value));
+            }
+            self.postings
+                .apply_batch(postings)
+                .map_err(|e| self.err(e))?;
+            let mut docnums = sled::Batch::default();
+            for (seq, id) in &segment.docnums {
+                docnums.insert(&seq.to_be_bytes()[..], codec::frame(&id.0));
+            }
+            self.docnums.apply_batch(docnums).map_err(|e| self.err(e))?;
+            self.doctable
+                .insert(segment.id.to_be_bytes(), codec::frame(&segment.table))
+                .map_err(|e| self.err(e))?;
+        }
+        let mut changes: BTreeMap<&[u8], (Vec<u64>, Vec<u64>)> = BTreeMap::new();
+        if let Some(segment) = &batch.segment {
+            for (key, seqs) in &segment.facets {
+                changes.entry(key).or_default().0.extend(seqs);
+            }
+        }
+        for change in &batch.facets {
+            let entry = changes.entry(&change.key).or_default();
+            entry.0.extend(&change.add);
+            entry.1.extend(&change.remove);
+        }
+        if !changes.is_empty() {
+            let mut facets = sled::Batch::default();
+            for (key, (add, remove)) in changes {
+                let mut seqs = self.facet(key)?;
+                seqs.extend(add);
+                seqs.sort_unstable();
+                seqs.dedup();
+                seqs.retain(|s| !remove.contains(s));
+                if seqs.is_empty() {
+                    facets.remove(key);
+                } else {
+                    facets.insert(key, codec::frame(&crate::index::encode_seqs(&seqs)));
+                }
+            }
+            self.facets.apply_batch(facets).map_err(|e| self.err(e))?;
+        }
+        if !batch.deleted.is_empty() {
+            let mut deleted = self.deleted()?;
+            deleted.extend(&batch.deleted);
+            deleted.sort_unstable();
+            deleted.dedup();
+            self.meta
+                .insert(
+                    DELETED_KEY,
+                    codec::frame(&crate::index::encode_seqs(&deleted)),
+                )
+                .map_err(|e| self.err(e))?;
+            let mut docnums = sled::Batch::default();
+            for seq in &batch.deleted {
+                docnums.remove(&seq.to_be_bytes()[..]);
+            }
+            self.docnums.apply_batch(docnums).map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Every index segment's number and packed document rows, in segment order.
+    pub fn segments(&self) -> Result<Vec<(u64, Vec<u8>)>> {
         let mut out = Vec::new();
-        for item in self.postings.scan_prefix(prefix) {
+        for item in self.doctable.iter() {
             let (key, value) = item.map_err(|e| self.err(e))?;
-            let payload = codec::unframe(&value, &|| "postings block".into())?;
-            out.push((key.to_vec(), payload.to_vec()));
+            let segment = <[u8; 8]>::try_from(key.as_ref())
+                .map(u64::from_be_bytes)
+                .map_err(|_| Error::Corrupt {
+                    what: "doctable key".into(),
+                    reason: "not 8 bytes".into(),
+                })?;
+            let payload = codec::unframe(&value, &|| format!("doctable/{segment}"))?;
+            out.push((segment, payload.to_vec()));
         }
         Ok(out)
     }
 
-    /// The index entry of the document with sequence number `seq`.
-    pub fn docnum(&self, seq: u64) -> Result<Option<Vec<u8>>> {
-        match self
-            .docnums
-            .get(seq.to_be_bytes())
-            .map_err(|e| self.err(e))?
-        {
+    /// The number the next index segment gets: one more than the last one written.
+    pub fn next_segment(&self) -> Result<u64> {
+        let last = self.doctable.last().map_err(|e| self.err(e))?;
+        Ok(last
+            .and_then(|(k, _)| <[u8; 8]>::try_from(k.as_ref()).ok())
+            .map_or(0, |k| u64::from_be_bytes(k) + 1))
+    }
+
+    /// The postings value under `key`, unframed.
+    pub fn posting(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self.postings.get(key).map_err(|e| self.err(e))? {
             Some(v) => Ok(Some(
-                codec::unframe(&v, &|| format!("docnums/{seq}"))?.to_vec(),
+                codec::unframe(&v, &|| "postings value".into())?.to_vec(),
             )),
             None => Ok(None),
         }
     }
 
-    /// Every index entry, in sequence order.
-    pub fn docnums(&self) -> Result<Vec<(u64, Vec<u8>)>> {
-        let mut out = Vec::new();
-        for item in self.docnums.iter() {
-            let (key, value) = item.map_err(|e| self.err(e))?;
-            let seq = <[u8; 8]>::try_from(key.as_ref())
-                .map(u64::from_be_bytes)
-                .map_err(|_| Error::Corrupt {
-                    what: "docnums key".into(),
-                    reason: "not 8 bytes".into(),
-                })?;
-            out.push((
-                seq,
-                codec::unframe(&value, &|| format!("docnums/{seq}"))?.to_vec(),
-            ));
+    /// Postings entries whose key starts with `prefix`, values unframed, in key order.
+    pub fn postings_with_prefix(&self, prefix: &[u8]) -> PrefixIter<'_> {
+        PrefixIter {
+            store: self,
+            iter: self.postings.scan_prefix(prefix),
+            done: false,
+            what: "postings value",
         }
-        Ok(out)
+    }
+
+    /// Facet lists whose key starts with `prefix`, in key order.
+    pub fn facets_with_prefix(&self, prefix: &[u8]) -> PrefixIter<'_> {
+        PrefixIter {
+            store: self,
+            iter: self.facets.scan_prefix(prefix),
+            done: false,
+            what: "facet list",
+        }
+    }
+
+    /// The sorted sequence numbers of one facet value.
+    pub fn facet(&self, key: &[u8]) -> Result<Vec<u64>> {
+        match self.facets.get(key).map_err(|e| self.err(e))? {
+            Some(v) => decode_seqs(codec::unframe(&v, &|| "facet list".into())?, "facet list"),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The id of the indexed document with sequence number `seq`.
+    pub fn docnum(&self, seq: u64) -> Result<Option<DocId>> {
+        match self
+            .docnums
+            .get(seq.to_be_bytes())
+            .map_err(|e| self.err(e))?
+        {
+            Some(v) => {
+                let what = || format!("docnums/{seq}");
+                let payload = codec::unframe(&v, &what)?;
+                let id = <[u8; 32]>::try_from(payload).map_err(|_| Error::Corrupt {
+                    what: what(),
+                    reason: "not a 32-byte id".into(),
+                })?;
+                Ok(Some(DocId(id)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Sequence numbers removed since the index was built.
+    pub fn deleted(&self) -> Result<Vec<u64>> {
+        match self.meta.get(DELETED_KEY).map_err(|e| self.err(e))? {
+            Some(v) => decode_seqs(
+                codec::unframe(&v, &|| "meta/deleted".into())?,
+                "meta/deleted",
+            ),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Whether the archive has a full-text index (one was built, even of no documents).
@@ -364,12 +500,95 @@ impl Store {
     /// Drops the whole index (before a rebuild), marks the archive as indexed from now on, and
     /// flushes.
     pub fn clear_index(&self) -> Result<()> {
-        self.postings.clear().map_err(|e| self.err(e))?;
-        self.docnums.clear().map_err(|e| self.err(e))?;
+        self.drop_index()?;
         self.meta
-            .insert(INDEX_KEY, codec::frame(b"1"))
+            .insert(INDEX_KEY, codec::frame(&[crate::index::LAYOUT]))
             .map_err(|e| self.err(e))?;
         self.flush()
+    }
+
+    fn drop_index(&self) -> Result<()> {
+        for tree in [&self.postings, &self.doctable, &self.docnums, &self.facets] {
+            tree.clear().map_err(|e| self.err(e))?;
+        }
+        self.meta.remove(DELETED_KEY).map_err(|e| self.err(e))?;
+        self.meta.remove(INDEX_KEY).map_err(|e| self.err(e))?;
+        self.flush()
+    }
+
+    /// Entries and key + value bytes of each tree: what the store was given, before sled's
+    /// own overhead.
+    pub fn tree_stats(&self) -> Result<BTreeMap<String, TreeStats>> {
+        let mut out = BTreeMap::new();
+        for name in TREES {
+            let tree = self.tree(name);
+            let mut stats = TreeStats::default();
+            for item in tree.iter() {
+                let (k, v) = item.map_err(|e| self.err(e))?;
+                stats.entries += 1;
+                stats.bytes += (k.len() + v.len()) as u64;
+            }
+            out.insert(name.to_owned(), stats);
+        }
+        Ok(out)
+    }
+
+    fn tree(&self, name: &str) -> &sled::Tree {
+        match name {
+            "docs" => &self.docs,
+            "raw" => &self.raw,
+            "postings" => &self.postings,
+            "doctable" => &self.doctable,
+            "docnums" => &self.docnums,
+            "facets" => &self.facets,
+            _ => &self.meta,
+        }
+    }
+
+    /// Copies every entry of every tree into `other`, a fresh store, in batches; `keep` may
+    /// rewrite or drop each entry of the other trees (the document trees are copied as they
+    /// are). Flushes `other`.
+    pub fn copy_into(
+        &self,
+        other: &mut Store,
+        mut keep: impl FnMut(&str, &[u8], &[u8]) -> Result<Option<Vec<u8>>>,
+        trees: &[&str],
+    ) -> Result<()> {
+        const BATCH_BYTES: usize = 32 << 20;
+        for &name in trees {
+            let from = self.tree(name);
+            let to = other.tree(name).clone();
+            let mut batch = sled::Batch::default();
+            let mut bytes = 0usize;
+            for item in from.iter() {
+                let (k, v) = item.map_err(|e| self.err(e))?;
+                let value = match name {
+                    "docs" | "raw" => Some(v.to_vec()),
+                    _ => keep(name, &k, &v)?,
+                };
+                if let Some(value) = value {
+                    bytes += k.len() + value.len();
+                    batch.insert(k.as_ref(), value);
+                }
+                if bytes >= BATCH_BYTES {
+                    to.apply_batch(std::mem::take(&mut batch))
+                        .map_err(|e| other.err(e))?;
+                    bytes = 0;
+                }
+            }
+            to.apply_batch(batch).map_err(|e| other.err(e))?;
+        }
+        other.state = self.state;
+        other.flush()
+    }
+
+    /// Writes index entries straight into a tree (used by compaction into a fresh store).
+    pub fn put_index(&self, tree: &str, entries: Vec<(Vec<u8>, Vec<u8>)>) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for (k, v) in entries {
+            batch.insert(k, codec::frame(&v));
+        }
+        self.tree(tree).apply_batch(batch).map_err(|e| self.err(e))
     }
 
     /// Flushes anything written; called on every exit path.
@@ -380,6 +599,48 @@ impl Store {
     fn err(&self, e: sled::Error) -> Error {
         store_err(&self.dir, e)
     }
+}
+
+/// Entries and bytes of one tree.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TreeStats {
+    /// Keys in the tree.
+    pub entries: u64,
+    /// Key and value bytes.
+    pub bytes: u64,
+}
+
+/// Key and unframed value of a prefix scan; stops at the first error.
+pub struct PrefixIter<'a> {
+    store: &'a Store,
+    iter: sled::Iter,
+    done: bool,
+    what: &'static str,
+}
+
+impl Iterator for PrefixIter<'_> {
+    type Item = Result<(sled::IVec, Vec<u8>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let item = match self.iter.next()? {
+            Ok((key, value)) => {
+                codec::unframe(&value, &|| self.what.into()).map(|payload| (key, payload.to_vec()))
+            }
+            Err(e) => Err(self.store.err(e)),
+        };
+        self.done = item.is_err();
+        Some(item)
+    }
+}
+
+fn decode_seqs(bytes: &[u8], what: &str) -> Result<Vec<u64>> {
+    crate::index::decode_seqs(bytes).map_err(|reason| Error::Corrupt {
+        what: what.to_owned(),
+        reason,
+    })
 }
 
 /// Iterator over records; see [`Store::records`].
@@ -446,7 +707,7 @@ fn encode_record(doc: &StoredDoc, compressor: &mut zstd::bulk::Compressor<'_>) -
 fn decode_record(id: &DocId, value: &[u8]) -> Result<StoredDoc> {
     let what = || format!("docs/{}", id.short());
     let payload = codec::unframe(value, &what)?;
-    let plain = zstd::bulk::decompress(payload, 1 << 30).map_err(|e| Error::Corrupt {
+    let plain = decompress(payload).map_err(|e| Error::Corrupt {
         what: what(),
         reason: format!("zstd: {e}"),
     })?;
@@ -482,6 +743,27 @@ fn decode_record(id: &DocId, value: &[u8]) -> Result<StoredDoc> {
                 )
             })
             .collect(),
+    })
+}
+
+thread_local! {
+    /// One decompression context per thread: creating one costs more than decompressing a
+    /// short article.
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn decompress(payload: &[u8]) -> std::io::Result<Vec<u8>> {
+    DECOMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let decompressor = match &mut *slot {
+            Some(d) => d,
+            None => slot.insert(zstd::bulk::Decompressor::new()?),
+        };
+        match zstd::zstd_safe::get_frame_content_size(payload) {
+            Ok(Some(n)) if n <= 1 << 30 => decompressor.decompress(payload, n as usize),
+            _ => zstd::stream::decode_all(payload),
+        }
     })
 }
 
