@@ -33,7 +33,7 @@
 //!    when their positions differ by one. A term longer than [`MAX_TERM_BYTES`] takes its
 //!    position but is not emitted (it is a URL, a hash or garbage, and would bloat the index).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
