@@ -282,39 +282,65 @@ impl Archive {
         let total = self.len();
         self.store.clear_index()?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let mut done = 0u64;
-        let mut chunk: Vec<(StoredDoc, Vec<u8>)> = Vec::with_capacity(segment_docs);
         let store = &self.store;
-        let write = |chunk: &mut Vec<(StoredDoc, Vec<u8>)>| -> Result<()> {
-            let docs: Vec<IndexDoc<'_>> = chunk.iter().map(|(d, r)| IndexDoc::new(d, r)).collect();
-            let segment = crate::index::build(docs, store.next_segment()?, threads);
-            store.write_index(&WriteBatch {
-                segment: Some(segment),
-                ..WriteBatch::default()
-            })?;
-            chunk.clear();
-            Ok(())
-        };
-        for doc in store.records() {
-            let doc = doc?;
-            let raw = if doc.fields.contains_key("body") {
-                Vec::new()
-            } else {
-                store.get_raw(&doc.id)?.unwrap_or_default()
+        // One thread writes each finished segment while the next one is read and analysed:
+        // sled's inserts would otherwise leave the other cores idle.
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<crate::index::Segment>(1);
+            let writer = scope.spawn(move || -> Result<()> {
+                for segment in rx {
+                    store.write_index(&WriteBatch {
+                        segment: Some(segment),
+                        ..WriteBatch::default()
+                    })?;
+                }
+                Ok(())
+            });
+            let mut next_id = store.next_segment()?;
+            let mut done = 0u64;
+            let mut chunk: Vec<(StoredDoc, Vec<u8>)> = Vec::with_capacity(segment_docs);
+            let mut send = |chunk: &mut Vec<(StoredDoc, Vec<u8>)>| -> bool {
+                let docs: Vec<IndexDoc<'_>> =
+                    chunk.iter().map(|(d, r)| IndexDoc::new(d, r)).collect();
+                let segment = crate::index::build(docs, next_id, threads);
+                next_id += 1;
+                chunk.clear();
+                // A closed channel means the writer failed; its error is returned below.
+                tx.send(segment).is_ok()
             };
-            chunk.push((doc, raw));
-            if chunk.len() == segment_docs {
-                write(&mut chunk)?;
-                done += segment_docs as u64;
-                progress(done, total);
-            }
-        }
-        done += chunk.len() as u64;
-        if !chunk.is_empty() {
-            write(&mut chunk)?;
-        }
-        progress(done, total);
-        Ok(done)
+            let mut read = || -> Result<()> {
+                for doc in store.records() {
+                    let doc = doc?;
+                    let raw = if doc.fields.contains_key("body") {
+                        Vec::new()
+                    } else {
+                        store.get_raw(&doc.id)?.unwrap_or_default()
+                    };
+                    chunk.push((doc, raw));
+                    if chunk.len() == segment_docs {
+                        if !send(&mut chunk) {
+                            return Ok(());
+                        }
+                        done += segment_docs as u64;
+                        progress(done, total);
+                    }
+                }
+                done += chunk.len() as u64;
+                if !chunk.is_empty() {
+                    send(&mut chunk);
+                }
+                Ok(())
+            };
+            let read_result = read();
+            drop(tx);
+            let write_result = writer
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            read_result?;
+            write_result?;
+            progress(done, total);
+            Ok(done)
+        })
     }
 
     /// Whether a full-text index has been built (by `reindex`).
