@@ -297,7 +297,7 @@ impl<'a> Searcher<'a> {
     }
 
     /// The indexed terms of field `f` starting with `prefix`, ascending, at most
-    /// [`MAX_PREFIX_TERMS`].
+    /// 10,000.
     pub fn terms_with_prefix(&self, f: u8, prefix: &str) -> Result<Vec<String>> {
         let mut terms = std::collections::BTreeSet::new();
         for &segment in &self.catalog.segments {
