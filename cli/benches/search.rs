@@ -638,9 +638,13 @@ fn library_queries(dir: &Path, reps: usize, tech_ids: &[String]) -> LibraryFigur
         let query = morgue_core::query::parse(text)
             .unwrap_or_else(|e| panic!("{text}: {}", e.render(text)));
         let figures = timed(text, reps, |_| {
-            // The ranked top ten, as the anchors ask for, and the number of matches.
+            // The ranked top ten with their titles, as the anchors ask for, and the number of
+            // matches.
             let (total, hits) = searcher.top(&query, 0, 10).unwrap();
-            let top: Vec<_> = hits.iter().map(|h| title(&h.id)).collect();
+            let top: Vec<_> = hits
+                .iter()
+                .map(|h| (h.id.to_hex(), h.title.clone()))
+                .collect();
             (total, top)
         });
         queries.insert(name.to_owned(), figures);

@@ -11,7 +11,7 @@
 //!   `prefix*` is a range scan.
 //! - doctable: segment → one packed row per document (sequence number, title and body lengths
 //!   in terms, word count, publication and import dates), loaded whole when a query starts.
-//! - docnums: sequence number → id, read for the hits shown.
+//! - docnums: sequence number → id and title, read for the hits shown.
 //! - facets: `[facet][value]` → the sorted sequence numbers of the documents with that site,
 //!   author, dateline place, tag or language (lower-cased). Unlike segments these lists are
 //!   updated in place, since tags change after import.
@@ -241,10 +241,19 @@ pub struct Segment {
     pub postings: Vec<(Vec<u8>, Vec<u8>)>,
     /// The packed rows of its documents.
     pub table: Vec<u8>,
-    /// Sequence number → id of each document.
-    pub docnums: Vec<(u64, DocId)>,
+    /// Sequence number → id and title of each document (see [`docnum_entry`]).
+    pub docnums: Vec<(u64, Vec<u8>)>,
     /// Facet keys and the sequence numbers to add to them.
     pub facets: Vec<(Vec<u8>, Vec<u64>)>,
+}
+
+/// The docnums entry of a document: its id, then its title, which a page of hits shows
+/// without reading the document.
+pub fn docnum_entry(id: &DocId, title: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32 + title.len());
+    out.extend_from_slice(&id.0);
+    out.extend_from_slice(title.as_bytes());
+    out
 }
 
 /// The postings key of `term` in `field` of `segment`.
@@ -463,7 +472,10 @@ pub fn build(mut docs: Vec<IndexDoc<'_>>, id: u64, threads: usize) -> Segment {
         id,
         postings,
         table: encode_table(&merged.rows),
-        docnums: docs.iter().map(|d| (d.seq, d.id)).collect(),
+        docnums: docs
+            .iter()
+            .map(|d| (d.seq, docnum_entry(&d.id, d.title)))
+            .collect(),
         facets: facets.into_iter().collect(),
     }
 }
@@ -508,6 +520,38 @@ pub fn decode_docs<'v>(value: &'v [u8], out: &mut DocList) -> Result<&'v [u8], S
         ));
     }
     Ok(positions)
+}
+
+/// Reads the next `freq` position deltas from a positions part, returning the positions when
+/// `keep` (otherwise only stepping over them).
+pub fn read_positions(bytes: &mut &[u8], freq: u32, keep: bool) -> Result<Vec<u32>, String> {
+    if !keep {
+        // Each varint ends at a byte below 0x80: count those instead of decoding.
+        let mut ends = 0u32;
+        let mut used = 0usize;
+        for &b in bytes.iter() {
+            if ends == freq {
+                break;
+            }
+            used += 1;
+            if b < 0x80 {
+                ends += 1;
+            }
+        }
+        if ends < freq {
+            return Err("truncated positions".into());
+        }
+        *bytes = &bytes[used..];
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::with_capacity(freq.min(1 << 16) as usize);
+    let mut pos = 0u32;
+    for _ in 0..freq {
+        let delta = u32::try_from(get_varint(bytes)?).map_err(|_| "position overflow")?;
+        pos = pos.checked_add(delta).ok_or("position overflow")?;
+        out.push(pos);
+    }
+    Ok(out)
 }
 
 /// Decodes a whole postings value.
@@ -623,6 +667,31 @@ mod tests {
         decode_docs(&bytes, &mut list).unwrap();
         assert_eq!(list.docs, vec![3, 4, 300_000]);
         assert_eq!(list.freqs, vec![3, 1, 1]);
+    }
+
+    #[test]
+    fn skipped_positions_leave_the_next_ones_intact() {
+        let postings: Vec<Posting> = (0..50u64)
+            .map(|d| Posting {
+                doc: d * 3,
+                positions: (0..(d % 7 + 1) as u32)
+                    .map(|p| p * 200 + d as u32)
+                    .collect(),
+            })
+            .collect();
+        let value = encode_postings(&postings);
+        let mut list = DocList::default();
+        let mut rest = decode_docs(&value, &mut list).unwrap();
+        for (i, p) in postings.iter().enumerate() {
+            let keep = i % 3 == 1;
+            let got = read_positions(&mut rest, list.freqs[i], keep).unwrap();
+            if keep {
+                assert_eq!(got, p.positions);
+            }
+        }
+        assert!(rest.is_empty());
+        let mut short: &[u8] = &[0x80];
+        assert!(read_positions(&mut short, 1, false).is_err());
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub struct Hit {
     pub seq: u64,
     /// BM25 relevance (0 for documents matched by filters alone).
     pub score: f64,
+    /// Its title ("" when it has none).
+    pub title: String,
 }
 
 /// Scores by document sequence number, ascending.
@@ -164,8 +166,13 @@ impl<'a> Searcher<'a> {
         matches.sort_unstable_by(rank);
         let mut hits = Vec::with_capacity(wanted.saturating_sub(offset));
         for &(seq, score) in matches.iter().skip(offset).take(limit) {
-            if let Some(id) = self.archive.store().docnum(seq)? {
-                hits.push(Hit { id, seq, score });
+            if let Some((id, title)) = self.archive.store().docnum(seq)? {
+                hits.push(Hit {
+                    id,
+                    seq,
+                    score,
+                    title,
+                });
             }
         }
         Ok((total, hits))
@@ -181,7 +188,7 @@ impl<'a> Searcher<'a> {
         if !self.catalog.is_live(seq) {
             return Ok(None);
         }
-        self.archive.store().docnum(seq)
+        Ok(self.archive.store().docnum(seq)?.map(|(id, _)| id))
     }
 
     /// The sequence numbers of the indexed documents, ascending.
@@ -280,14 +287,16 @@ impl<'a> Searcher<'a> {
                     Some((last, head)) => (head, last),
                     None => continue,
                 };
-                let mut m = Matches::new();
+                // Each expansion's matches, merged once: a document takes its best score.
+                let mut all = Matches::new();
                 for term in self.terms_with_prefix(f, last)? {
                     let mut words: Vec<String> = head.to_vec();
                     words.push(term);
-                    let found = self.phrase(f, &words)?;
-                    m = union(&m, &found, f64::max);
+                    all.extend(self.phrase(f, &words)?);
                 }
-                m
+                all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+                all.dedup_by_key(|m| m.0);
+                all
             } else {
                 self.phrase(f, &analysed.terms)?
             };
@@ -373,12 +382,12 @@ impl<'a> Searcher<'a> {
             [] => Ok(Matches::new()),
             [term] => {
                 let list = self.docs(f, term)?;
-                let df = list.docs.len();
+                let scorer = self.scorer(f, list.docs.len());
                 Ok(list
                     .docs
                     .iter()
                     .zip(&list.freqs)
-                    .map(|(&doc, &freq)| (doc, self.bm25(f, doc, freq as usize, df)))
+                    .map(|(&doc, &freq)| (doc, scorer.score(doc, freq)))
                     .collect())
             }
             _ => {
@@ -397,29 +406,24 @@ impl<'a> Searcher<'a> {
                     }
                 }
                 let candidates = candidates.unwrap_or_default();
-                let mut lists: Vec<Vec<Posting>> = Vec::with_capacity(terms.len());
+                let mut lists: Vec<Positions> = Vec::with_capacity(terms.len());
                 for term in terms {
-                    let mut list = self.postings(f, term)?;
-                    list.retain(|p| candidates.binary_search(&p.doc).is_ok());
-                    lists.push(list);
+                    lists.push(self.positions(f, term, &candidates)?);
                 }
+                let scorer = self.scorer(f, df);
                 let mut out = Matches::new();
                 for (i, &doc) in candidates.iter().enumerate() {
-                    let Some(first) = lists[0].get(i) else { break };
-                    let mut freq = 0usize;
-                    for &start in &first.positions {
+                    let mut freq = 0u32;
+                    for &start in lists[0].of(i) {
                         let consecutive = lists[1..].iter().enumerate().all(|(k, list)| {
-                            list[i]
-                                .positions
-                                .binary_search(&(start + k as u32 + 1))
-                                .is_ok()
+                            list.of(i).binary_search(&(start + k as u32 + 1)).is_ok()
                         });
                         if consecutive {
                             freq += 1;
                         }
                     }
                     if freq > 0 {
-                        out.push((doc, self.bm25(f, doc, freq, df)));
+                        out.push((doc, scorer.score(doc, freq)));
                     }
                 }
                 Ok(out)
@@ -427,20 +431,61 @@ impl<'a> Searcher<'a> {
         }
     }
 
-    fn bm25(&self, f: u8, seq: u64, freq: usize, df: usize) -> f64 {
+    /// The positions of `term` in field `f` in each of `candidates` (ascending, all holding
+    /// the term), decoded without allocating per document and skipping the others.
+    fn positions(&self, f: u8, term: &str, candidates: &[u64]) -> Result<Positions> {
+        let mut found: Vec<(u64, Vec<u32>)> = Vec::new();
+        for (i, &segment) in self.catalog.segments.iter().enumerate() {
+            let Some(value) = self
+                .archive
+                .store()
+                .posting(&postings_key(segment, f, term))?
+            else {
+                continue;
+            };
+            let mut list = DocList::default();
+            let mut rest =
+                decode_docs(&value, &mut list).map_err(|reason| corrupt(term, reason))?;
+            for (&doc, &freq) in list.docs.iter().zip(&list.freqs) {
+                let wanted =
+                    self.catalog.owner(doc) == i as u32 && candidates.binary_search(&doc).is_ok();
+                let positions = index::read_positions(&mut rest, freq, wanted)
+                    .map_err(|reason| corrupt(term, reason))?;
+                if wanted {
+                    found.push((doc, positions));
+                }
+            }
+        }
+        if !found.is_sorted_by_key(|(d, _)| *d) {
+            found.sort_by_key(|(d, _)| *d);
+        }
+        let mut out = Positions {
+            starts: Vec::with_capacity(candidates.len() + 1),
+            flat: Vec::new(),
+        };
+        let mut j = 0;
+        for &c in candidates {
+            out.starts.push(out.flat.len());
+            while j < found.len() && found[j].0 < c {
+                j += 1;
+            }
+            if j < found.len() && found[j].0 == c {
+                out.flat.extend_from_slice(&found[j].1);
+            }
+        }
+        out.starts.push(out.flat.len());
+        Ok(out)
+    }
+
+    /// BM25 of one term (or phrase) in field `f`, with its document frequency `df`.
+    fn scorer(&self, f: u8, df: usize) -> Scorer<'_> {
         let n = self.catalog.live as f64;
         let df = df as f64;
-        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        let len = self.catalog.rows.get(seq as usize).map_or(0.0, |d| {
-            f64::from(if f == TITLE { d.title_len } else { d.body_len })
-        });
-        let avg = self.avg_len[usize::from(f)].max(1.0);
-        let tf = freq as f64;
-        let score = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg));
-        if f == TITLE {
-            score * TITLE_WEIGHT
-        } else {
-            score
+        Scorer {
+            rows: &self.catalog.rows,
+            title: f == TITLE,
+            idf: (1.0 + (n - df + 0.5) / (df + 0.5)).ln(),
+            avg: self.avg_len[usize::from(f)].max(1.0),
         }
     }
 
@@ -498,6 +543,41 @@ impl<'a> Searcher<'a> {
             .filter(|&s| self.catalog.is_live(s))
             .map(|s| (s, 0.0))
             .collect())
+    }
+}
+
+/// Positions of one term in each candidate document, flattened.
+struct Positions {
+    starts: Vec<usize>,
+    flat: Vec<u32>,
+}
+
+impl Positions {
+    fn of(&self, i: usize) -> &[u32] {
+        &self.flat[self.starts[i]..self.starts[i + 1]]
+    }
+}
+
+/// BM25 with the parts that depend only on the term worked out once.
+struct Scorer<'a> {
+    rows: &'a [DocRow],
+    title: bool,
+    idf: f64,
+    avg: f64,
+}
+
+impl Scorer<'_> {
+    fn score(&self, seq: u64, freq: u32) -> f64 {
+        let len = self.rows.get(seq as usize).map_or(0.0, |d| {
+            f64::from(if self.title { d.title_len } else { d.body_len })
+        });
+        let tf = f64::from(freq);
+        let score = self.idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / self.avg));
+        if self.title {
+            score * TITLE_WEIGHT
+        } else {
+            score
+        }
     }
 }
 

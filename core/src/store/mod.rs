@@ -343,8 +343,8 @@ impl Store {
                 .apply_batch(postings)
                 .map_err(|e| self.err(e))?;
             let mut docnums = sled::Batch::default();
-            for (seq, id) in &segment.docnums {
-                docnums.insert(&seq.to_be_bytes()[..], codec::frame(&id.0));
+            for (seq, entry) in &segment.docnums {
+                docnums.insert(&seq.to_be_bytes()[..], codec::frame(entry));
             }
             self.docnums.apply_batch(docnums).map_err(|e| self.err(e))?;
             self.doctable
@@ -461,8 +461,8 @@ impl Store {
         }
     }
 
-    /// The id of the indexed document with sequence number `seq`.
-    pub fn docnum(&self, seq: u64) -> Result<Option<DocId>> {
+    /// The id and title of the indexed document with sequence number `seq`.
+    pub fn docnum(&self, seq: u64) -> Result<Option<(DocId, String)>> {
         match self
             .docnums
             .get(seq.to_be_bytes())
@@ -471,11 +471,15 @@ impl Store {
             Some(v) => {
                 let what = || format!("docnums/{seq}");
                 let payload = codec::unframe(&v, &what)?;
-                let id = <[u8; 32]>::try_from(payload).map_err(|_| Error::Corrupt {
+                let corrupt = |reason: &str| Error::Corrupt {
                     what: what(),
-                    reason: "not a 32-byte id".into(),
-                })?;
-                Ok(Some(DocId(id)))
+                    reason: reason.into(),
+                };
+                let (id, title) = payload
+                    .split_first_chunk::<32>()
+                    .ok_or_else(|| corrupt("shorter than an id"))?;
+                let title = std::str::from_utf8(title).map_err(|_| corrupt("title not UTF-8"))?;
+                Ok(Some((DocId(*id), title.to_owned())))
             }
             None => Ok(None),
         }
@@ -573,6 +577,8 @@ impl Store {
                 if bytes >= BATCH_BYTES {
                     to.apply_batch(std::mem::take(&mut batch))
                         .map_err(|e| other.err(e))?;
+                    // Flushing as it goes keeps sled from holding the whole copy in memory.
+                    other.flush()?;
                     bytes = 0;
                 }
             }
@@ -588,7 +594,10 @@ impl Store {
         for (k, v) in entries {
             batch.insert(k, codec::frame(&v));
         }
-        self.tree(tree).apply_batch(batch).map_err(|e| self.err(e))
+        self.tree(tree)
+            .apply_batch(batch)
+            .map_err(|e| self.err(e))?;
+        self.flush()
     }
 
     /// Flushes anything written; called on every exit path.
