@@ -885,6 +885,8 @@ fn field_filters_follow_tags_and_compact_keeps_every_answer() {
         stats["documents"].as_u64().unwrap()
     };
     let docs_before = documents(&dir);
+    let export_before = dir.run(&["export"]);
+    export_before.assert_code(0);
     let compact = dir.run(&["compact"]);
     compact.assert_code(0);
     assert!(
@@ -894,6 +896,10 @@ fn field_filters_follow_tags_and_compact_keeps_every_answer() {
     );
     assert!(!dir.archive().join("db.compact").exists());
     assert_eq!(documents(&dir), docs_before);
+    // Documents now live in packs: the export, originals included, is byte for byte the same.
+    let export_after = dir.run(&["export"]);
+    export_after.assert_code(0);
+    assert!(export_before.0.stdout == export_after.0.stdout);
     for (q, expected) in queries.iter().zip(&before) {
         let after = dir.run(&["query", q, "--jsonl", "--limit", "50"]).stdout();
         assert_eq!(&after, expected, "{q}");
@@ -906,4 +912,19 @@ fn field_filters_follow_tags_and_compact_keeps_every_answer() {
     dir.run(&["import", new.to_str().unwrap(), "--tag", "roads"])
         .assert_code(0);
     assert_eq!(count("zebra tag:roads"), 1);
+    // A packed document can still change (its record leaves the pack) and be removed, and a
+    // second compact packs the archive again with nothing lost.
+    dir.run(&["tag", &id, "+again"]).assert_code(0);
+    assert_eq!(count("tag:again"), 1);
+    let gone = dir.run(&["query", "tag:business", "--jsonl", "--limit", "1"]);
+    let gone: serde_json::Value =
+        serde_json::from_str(gone.stdout().lines().next().unwrap()).unwrap();
+    dir.run(&["rm", gone["id"].as_str().unwrap()])
+        .assert_code(0);
+    let export_before = dir.run(&["export"]);
+    dir.run(&["compact"]).assert_code(0);
+    assert!(export_before.0.stdout == dir.run(&["export"]).0.stdout);
+    assert_eq!(documents(&dir), docs_before);
+    assert_eq!(count("tag:again"), 1);
+    assert_eq!(count("tag:business"), business - 1);
 }

@@ -7,6 +7,12 @@
 //!   and id digest, written in the same atomic batch as the records they count.
 //! - `raw`: id → framed zstd of the original bytes. Text is never stored: it is decoded from
 //!   these bytes on read.
+//! - `packs`: written by `compact`. Pack number → one zstd frame holding about
+//!   [`PACK_BYTES`] of documents, each its record and original bytes side by side; `docs` and
+//!   `raw` then hold a small pointer (value version 2: pack and entry) instead. sled writes
+//!   small values two to four times over, large ones about once, and an article's body
+//!   compresses to almost nothing next to its original, so packing is what makes a compacted
+//!   archive small. A document changed later gets an ordinary value again.
 //! - `postings`, `doctable`, `docnums`, `facets`: the full-text and field index (see
 //!   `crate::index`), derived from the above.
 //! - `meta`: `format` → the store format version; `index` → the index layout, present once
@@ -25,7 +31,11 @@ use crate::error::{Error, Result};
 use crate::model::{DocId, Fields, Provenance, Source};
 
 /// The store format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+/// Uncompressed bytes of documents per pack.
+pub const PACK_BYTES: usize = 256 * 1024;
+/// zstd level of packs: written once by `compact`, read often.
+const PACK_LEVEL: i32 = 9;
 /// sled's page cache; larger caches buy little here and cost memory on big imports.
 const CACHE_BYTES: u64 = 128 * 1024 * 1024;
 const STATE_KEY: &[u8] = b"#state";
@@ -35,8 +45,8 @@ const INDEX_KEY: &[u8] = b"index";
 /// Sequence numbers of documents removed since the index was built.
 pub(crate) const DELETED_KEY: &[u8] = b"deleted";
 /// The trees, in the order `tree_stats` reports them.
-const TREES: [&str; 7] = [
-    "docs", "raw", "postings", "doctable", "docnums", "facets", "meta",
+const TREES: [&str; 8] = [
+    "docs", "raw", "packs", "postings", "doctable", "docnums", "facets", "meta",
 ];
 const ZSTD_LEVEL: i32 = 3;
 
@@ -142,8 +152,52 @@ pub struct Store {
     doctable: sled::Tree,
     docnums: sled::Tree,
     facets: sled::Tree,
+    packs: sled::Tree,
     meta: sled::Tree,
     state: StoreState,
+    /// The pack read last: records are read in id order, which is pack order.
+    pack_cache: std::sync::Mutex<Option<(u64, std::sync::Arc<Pack>)>>,
+}
+
+/// A decompressed pack: documents' records and original bytes.
+struct Pack {
+    plain: Vec<u8>,
+    /// Per entry: id, record (bincode) and original bytes, as ranges of `plain`.
+    entries: Vec<(DocId, std::ops::Range<usize>, std::ops::Range<usize>)>,
+}
+
+impl Pack {
+    fn parse(plain: Vec<u8>) -> std::result::Result<Pack, String> {
+        let mut entries = Vec::new();
+        let mut at = 0usize;
+        let take =
+            |at: &mut usize, n: usize| -> std::result::Result<std::ops::Range<usize>, String> {
+                let end = at
+                    .checked_add(n)
+                    .filter(|&e| e <= plain.len())
+                    .ok_or("truncated entry")?;
+                let r = *at..end;
+                *at = end;
+                Ok(r)
+            };
+        let len = |at: &mut usize| -> std::result::Result<usize, String> {
+            let r = take(at, 4)?;
+            let mut b = [0u8; 4];
+            b.copy_from_slice(&plain[r]);
+            Ok(u32::from_le_bytes(b) as usize)
+        };
+        while at < plain.len() {
+            let id_range = take(&mut at, 32)?;
+            let mut id = [0u8; 32];
+            id.copy_from_slice(&plain[id_range]);
+            let n = len(&mut at)?;
+            let record = take(&mut at, n)?;
+            let n = len(&mut at)?;
+            let raw = take(&mut at, n)?;
+            entries.push((DocId(id), record, raw));
+        }
+        Ok(Pack { plain, entries })
+    }
 }
 
 impl Store {
@@ -171,6 +225,7 @@ impl Store {
         let doctable = db.open_tree("doctable").map_err(|e| store_err(dir, e))?;
         let docnums = db.open_tree("docnums").map_err(|e| store_err(dir, e))?;
         let facets = db.open_tree("facets").map_err(|e| store_err(dir, e))?;
+        let packs = db.open_tree("packs").map_err(|e| store_err(dir, e))?;
         let format = match meta.get(FORMAT_KEY).map_err(|e| store_err(dir, e))? {
             Some(v) => {
                 let payload = codec::unframe(&v, &|| "meta/format".into())?;
@@ -209,8 +264,10 @@ impl Store {
             doctable,
             docnums,
             facets,
+            packs,
             meta,
             state,
+            pack_cache: std::sync::Mutex::new(None),
         };
         if let Some(layout) = store.meta.get(INDEX_KEY).map_err(|e| store_err(dir, e))?
             && codec::unframe(&layout, &|| "meta/index".into())? != [crate::index::LAYOUT]
@@ -240,9 +297,54 @@ impl Store {
     /// The record for `id`, if any.
     pub fn get(&self, id: &DocId) -> Result<Option<StoredDoc>> {
         match self.docs.get(id.0).map_err(|e| self.err(e))? {
-            Some(v) => decode_record(id, &v).map(Some),
+            Some(v) => self.decode_record(id, &v).map(Some),
             None => Ok(None),
         }
+    }
+
+    fn decode_record(&self, id: &DocId, value: &[u8]) -> Result<StoredDoc> {
+        let what = || format!("docs/{}", id.short());
+        match codec::unframe_any(value, &what)? {
+            codec::Value::Inline(payload) => {
+                let plain = decompress(payload).map_err(|e| Error::Corrupt {
+                    what: what(),
+                    reason: format!("zstd: {e}"),
+                })?;
+                decode_record_plain(id, &plain, &what)
+            }
+            codec::Value::Packed(pack, entry) => {
+                let pack = self.pack(pack, &what)?;
+                let (_, record, _) = pack_entry(&pack, entry, id, &what)?;
+                decode_record_plain(id, &pack.plain[record.clone()], &what)
+            }
+        }
+    }
+
+    /// Pack `number`, from the one-pack cache or the `packs` tree.
+    fn pack(&self, number: u64, what: &dyn Fn() -> String) -> Result<std::sync::Arc<Pack>> {
+        let mut cache = self
+            .pack_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((n, pack)) = &*cache
+            && *n == number
+        {
+            return Ok(pack.clone());
+        }
+        let corrupt = |reason: String| Error::Corrupt {
+            what: format!("{} (pack {number})", what()),
+            reason,
+        };
+        let value = self
+            .packs
+            .get(number.to_be_bytes())
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| corrupt("points at a pack that is missing".into()))?;
+        let payload = codec::unframe(&value, &|| format!("packs/{number}"))?;
+        let plain = decompress(payload).map_err(|e| corrupt(format!("zstd: {e}")))?;
+        let pack = std::sync::Arc::new(Pack::parse(plain).map_err(corrupt)?);
+        *cache = Some((number, pack.clone()));
+        Ok(pack)
     }
 
     /// The original bytes of `id`, if any.
@@ -251,11 +353,19 @@ impl Store {
             return Ok(None);
         };
         let what = || format!("raw/{}", id.short());
-        let payload = codec::unframe(&v, &what)?;
-        decompress(payload).map(Some).map_err(|e| Error::Corrupt {
-            what: what(),
-            reason: format!("zstd: {e}"),
-        })
+        match codec::unframe_any(&v, &what)? {
+            codec::Value::Inline(payload) => {
+                decompress(payload).map(Some).map_err(|e| Error::Corrupt {
+                    what: what(),
+                    reason: format!("zstd: {e}"),
+                })
+            }
+            codec::Value::Packed(pack, entry) => {
+                let pack = self.pack(pack, &what)?;
+                let (_, _, raw) = pack_entry(&pack, entry, id, &what)?;
+                Ok(Some(pack.plain[raw.clone()].to_vec()))
+            }
+        }
     }
 
     /// Ids whose bytes start with `prefix`.
@@ -545,6 +655,7 @@ impl Store {
             "doctable" => &self.doctable,
             "docnums" => &self.docnums,
             "facets" => &self.facets,
+            "packs" => &self.packs,
             _ => &self.meta,
         }
     }
@@ -559,15 +670,19 @@ impl Store {
         trees: &[&str],
     ) -> Result<()> {
         const BATCH_BYTES: usize = 32 << 20;
-        for &name in trees {
+        if trees.contains(&"docs") {
+            self.pack_into(other)?;
+        }
+        for &name in trees.iter().filter(|&&t| t != "docs" && t != "raw") {
             let from = self.tree(name);
             let to = other.tree(name).clone();
             let mut batch = sled::Batch::default();
             let mut bytes = 0usize;
             for item in from.iter() {
                 let (k, v) = item.map_err(|e| self.err(e))?;
-                let value = match name {
-                    "docs" | "raw" => Some(v.to_vec()),
+                let value = match (name, k.as_ref()) {
+                    // What the fresh store holds is in this build's format.
+                    ("meta", FORMAT_KEY) => Some(codec::frame(&FORMAT_VERSION.to_le_bytes())),
                     _ => keep(name, &k, &v)?,
                 };
                 if let Some(value) = value {
@@ -585,6 +700,92 @@ impl Store {
             to.apply_batch(batch).map_err(|e| other.err(e))?;
         }
         other.state = self.state;
+        other.flush()
+    }
+
+    /// Writes every document into `other`'s packs, in id order, with pointers in its `docs` and
+    /// `raw` trees, and copies the counters.
+    fn pack_into(&self, other: &Store) -> Result<()> {
+        let mut compressor =
+            zstd::bulk::Compressor::new(PACK_LEVEL).map_err(|e| Error::io(&self.dir, e))?;
+        let mut plain: Vec<u8> = Vec::with_capacity(PACK_BYTES + (64 << 10));
+        let mut pointers: Vec<DocId> = Vec::new();
+        let mut number = 0u64;
+        let mut write =
+            |plain: &mut Vec<u8>, pointers: &mut Vec<DocId>, number: u64| -> Result<()> {
+                if pointers.is_empty() {
+                    return Ok(());
+                }
+                let packed = compressor
+                    .compress(plain)
+                    .map_err(|e| Error::io(&self.dir, e))?;
+                other
+                    .packs
+                    .insert(number.to_be_bytes(), codec::frame(&packed))
+                    .map_err(|e| other.err(e))?;
+                let mut docs = sled::Batch::default();
+                let mut raw = sled::Batch::default();
+                for (entry, id) in pointers.iter().enumerate() {
+                    let pointer = codec::frame_pointer(number, entry as u32);
+                    docs.insert(&id.0[..], pointer.clone());
+                    raw.insert(&id.0[..], pointer);
+                }
+                other.docs.apply_batch(docs).map_err(|e| other.err(e))?;
+                other.raw.apply_batch(raw).map_err(|e| other.err(e))?;
+                plain.clear();
+                pointers.clear();
+                Ok(())
+            };
+        for item in self.docs.iter() {
+            let (key, value) = item.map_err(|e| self.err(e))?;
+            let Ok(bytes) = <[u8; 32]>::try_from(key.as_ref()) else {
+                continue; // the counters, copied below
+            };
+            let id = DocId(bytes);
+            let what = || format!("docs/{}", id.short());
+            let record = match codec::unframe_any(&value, &what)? {
+                codec::Value::Inline(payload) => {
+                    decompress(payload).map_err(|e| Error::Corrupt {
+                        what: what(),
+                        reason: format!("zstd: {e}"),
+                    })?
+                }
+                codec::Value::Packed(pack, entry) => {
+                    let pack = self.pack(pack, &what)?;
+                    let (_, record, _) = pack_entry(&pack, entry, &id, &what)?;
+                    pack.plain[record.clone()].to_vec()
+                }
+            };
+            // A record that does not decode is reported here rather than packed.
+            decode_record_plain(&id, &record, &what)?;
+            let raw = self.get_raw(&id)?.ok_or_else(|| Error::Corrupt {
+                what: what(),
+                reason: "its original bytes are missing".into(),
+            })?;
+            let too_big = |n: usize| {
+                u32::try_from(n).map_err(|_| Error::Corrupt {
+                    what: what(),
+                    reason: "over 4 GiB".into(),
+                })
+            };
+            plain.extend_from_slice(&id.0);
+            plain.extend_from_slice(&too_big(record.len())?.to_le_bytes());
+            plain.extend_from_slice(&record);
+            plain.extend_from_slice(&too_big(raw.len())?.to_le_bytes());
+            plain.extend_from_slice(&raw);
+            pointers.push(id);
+            if plain.len() >= PACK_BYTES {
+                write(&mut plain, &mut pointers, number)?;
+                number += 1;
+            }
+        }
+        write(&mut plain, &mut pointers, number)?;
+        if let Some(state) = self.docs.get(STATE_KEY).map_err(|e| self.err(e))? {
+            other
+                .docs
+                .insert(STATE_KEY, state)
+                .map_err(|e| other.err(e))?;
+        }
         other.flush()
     }
 
@@ -673,7 +874,7 @@ impl Iterator for Records<'_> {
                     let Ok(bytes) = <[u8; 32]>::try_from(key.as_ref()) else {
                         continue;
                     };
-                    let result = decode_record(&DocId(bytes), &value);
+                    let result = self.store.decode_record(&DocId(bytes), &value);
                     if result.is_err() {
                         self.done = true;
                     }
@@ -713,14 +914,24 @@ fn encode_record(doc: &StoredDoc, compressor: &mut zstd::bulk::Compressor<'_>) -
     Ok(codec::frame(&packed))
 }
 
-fn decode_record(id: &DocId, value: &[u8]) -> Result<StoredDoc> {
-    let what = || format!("docs/{}", id.short());
-    let payload = codec::unframe(value, &what)?;
-    let plain = decompress(payload).map_err(|e| Error::Corrupt {
-        what: what(),
-        reason: format!("zstd: {e}"),
-    })?;
-    let record: RecordV1 = decode_bincode(&plain, &what())?;
+/// The entry `entry` of a pack, which must be the document `id`.
+fn pack_entry<'p>(
+    pack: &'p Pack,
+    entry: u32,
+    id: &DocId,
+    what: &dyn Fn() -> String,
+) -> Result<&'p (DocId, std::ops::Range<usize>, std::ops::Range<usize>)> {
+    match pack.entries.get(entry as usize) {
+        Some(e) if e.0 == *id => Ok(e),
+        _ => Err(Error::Corrupt {
+            what: what(),
+            reason: format!("pack entry {entry} is not this document"),
+        }),
+    }
+}
+
+fn decode_record_plain(id: &DocId, plain: &[u8], what: &dyn Fn() -> String) -> Result<StoredDoc> {
+    let record: RecordV1 = decode_bincode(plain, &what())?;
     let fields: Fields = serde_json::from_str(&record.fields_json).map_err(|e| Error::Corrupt {
         what: what(),
         reason: format!("fields: {e}"),
