@@ -5,6 +5,7 @@
 #![allow(unsafe_code)]
 
 use std::any::Any;
+use std::cell::Cell;
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
@@ -14,7 +15,7 @@ use crate::plugin::abi::{
     ABI_MAJOR, ABI_MINOR, Buf, ExtractArgs, ExtractorDescriptor, LibraryDescriptor, LibraryHeader,
     MAGIC, STATUS_ERROR, STATUS_OK, STATUS_PANIC, Slice,
 };
-use crate::plugin::wire::{ErrorJson, ManifestJson, RequestJson, ResultJson};
+use crate::plugin::wire::{ErrorJson, ManifestJson, RequestView, ResultJson};
 
 /// Exports extractor types from a `cdylib` crate as a morgue plugin library:
 /// `morgue_core::export_extractors!(ReadTime);`. Each type must implement
@@ -195,8 +196,8 @@ extern "C" fn extract<T: Extractor + Default + 'static>(
         // SAFETY: each slice points at `len` readable bytes owned by the host for this call.
         let (request, text, raw) =
             unsafe { (bytes(args.request), bytes(args.text), bytes(args.raw)) };
-        let request: RequestJson =
-            serde_json::from_slice(request).map_err(|e| internal(&format!("request JSON: {e}")))?;
+        let request =
+            RequestView::from_json(request).map_err(|e| internal(&format!("request JSON: {e}")))?;
         let text =
             std::str::from_utf8(text).map_err(|e| internal(&format!("text is not UTF-8: {e}")))?;
         let input = ExtractInput {
@@ -211,12 +212,13 @@ extern "C" fn extract<T: Extractor + Default + 'static>(
             Ok(extraction) => {
                 // Results are mostly the text again (a body, a title), so size the buffer for
                 // that once instead of growing it several times.
-                let mut out = Vec::with_capacity(text.len() + 512);
+                let mut out = spare_buf();
+                out.reserve(text.len() + 512);
                 let result = ResultJson {
                     schema_version: SCHEMA_VERSION,
                     fields: extraction.fields,
                 };
-                match serde_json::to_writer(&mut out, &result) {
+                match result.write_json(&mut out) {
                     Ok(()) => Ok(out),
                     Err(e) => Err(internal(&format!("cannot encode the result: {e}"))),
                 }
@@ -243,7 +245,27 @@ extern "C" fn free_buf(buf: Buf) {
     }
     // SAFETY: every non-null `Buf` handed out comes from `write_buf`, which leaked a
     // `Vec<u8>` with exactly this pointer, length and capacity.
-    drop(unsafe { Vec::from_raw_parts(buf.ptr, buf.len, buf.cap) });
+    let mut bytes = unsafe { Vec::from_raw_parts(buf.ptr, buf.len, buf.cap) };
+    if bytes.capacity() <= MAX_SPARE {
+        bytes.clear();
+        // During thread teardown the slot is gone and the buffer is simply freed.
+        let _ = SPARE.try_with(|spare| spare.set(bytes));
+    }
+}
+
+/// Largest result buffer kept for reuse.
+const MAX_SPARE: usize = 1 << 20;
+
+thread_local! {
+    /// The last result buffer the host gave back, reused for the next result: the host frees
+    /// each result right after reading it, so one buffer per thread saves an allocation and a
+    /// free of a document-sized block on every call.
+    static SPARE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// An empty buffer, the spare one when there is one.
+fn spare_buf() -> Vec<u8> {
+    SPARE.try_with(Cell::take).unwrap_or_default()
 }
 
 /// Runs `f`, writing its JSON (or error JSON, or panic message) into `out` and returning the

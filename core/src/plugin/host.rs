@@ -16,8 +16,8 @@ use thiserror::Error;
 
 use crate::extract::{ExtractError, ExtractInput, Extraction, Extractor, Manifest, SCHEMA_VERSION};
 use crate::plugin::abi::{
-    ABI_MAJOR, ABI_MINOR, Buf, ENTRY_SYMBOL, ExtractArgs, ExtractorDescriptor, LibraryDescriptor,
-    LibraryHeader, MAGIC, STATUS_ERROR, STATUS_OK, STATUS_PANIC, Slice,
+    ABI_MAJOR, ABI_MINOR, Buf, ENTRY_SYMBOL, ExtractArgs, ExtractorDescriptor, FreeBufFn,
+    LibraryDescriptor, LibraryHeader, MAGIC, STATUS_ERROR, STATUS_OK, STATUS_PANIC, Slice,
 };
 use crate::plugin::wire::{ErrorJson, ManifestJson, RequestRef, ResultJson};
 
@@ -201,18 +201,26 @@ impl Extractor for PluginExtractor {
             url: input.url,
             fields: input.fields,
         };
-        let request = serde_json::to_vec(&request)
+        let mut json = Vec::with_capacity(256);
+        request
+            .write_json(&mut json)
             .map_err(|e| ExtractError::Internal(format!("cannot encode the request: {e}")))?;
-        let (status, bytes) = self.extract_json(&request, input.text.as_bytes(), input.raw);
-        decode_result(status, &bytes)
+        self.extract_json(&json, input.text.as_bytes(), input.raw, decode_result)
     }
 }
 
 impl PluginExtractor {
-    /// One `extract` call with the request already encoded, returning the status and the
-    /// result or error JSON as the library wrote them. The plugin host process forwards both
-    /// unchanged, so a document crosses JSON once on its way through the child.
-    pub fn extract_json(&self, request: &[u8], text: &[u8], raw: &[u8]) -> (i32, Vec<u8>) {
+    /// One `extract` call with the request already encoded. The status and the result or error
+    /// JSON, as the library wrote them, go to `read` while the library still owns the bytes:
+    /// decoding them is the host's copy, so they are not copied twice. The plugin host process
+    /// forwards them unchanged, so a document crosses JSON once on its way through the child.
+    pub fn extract_json<R>(
+        &self,
+        request: &[u8],
+        text: &[u8],
+        raw: &[u8],
+        read: impl FnOnce(i32, &[u8]) -> R,
+    ) -> R {
         let args = ExtractArgs {
             struct_size: size_of::<ExtractArgs>() as u32,
             request: Slice::new(request),
@@ -221,7 +229,11 @@ impl PluginExtractor {
         };
         let mut out = Buf::EMPTY;
         let status = (self.descriptor.extract)(self.instance, &args, &mut out);
-        (status, take(&self.descriptor, out))
+        let returned = Returned {
+            buf: out,
+            free: self.descriptor.free_buf,
+        };
+        read(status, returned.bytes())
     }
 }
 
@@ -229,7 +241,7 @@ impl PluginExtractor {
 pub fn decode_result(status: i32, bytes: &[u8]) -> Result<Extraction, ExtractError> {
     match status {
         STATUS_OK => {
-            let result: ResultJson = serde_json::from_slice(bytes).map_err(|e| {
+            let result = ResultJson::from_json(bytes).map_err(|e| {
                 ExtractError::Internal(format!("the plugin returned invalid result JSON: {e}"))
             })?;
             Ok(Extraction {
@@ -249,17 +261,38 @@ pub fn decode_result(status: i32, bytes: &[u8]) -> Result<Extraction, ExtractErr
     }
 }
 
+/// A buffer the library returned, handed back to the library's own `free_buf` when dropped
+/// (also when reading it panics).
+struct Returned {
+    buf: Buf,
+    free: FreeBufFn,
+}
+
+impl Returned {
+    fn bytes(&self) -> &[u8] {
+        if self.buf.ptr.is_null() || self.buf.len == 0 {
+            return &[];
+        }
+        // SAFETY: the library wrote a buffer of `len` initialised bytes that it owns until
+        // `free_buf` is called, which happens only when `self` is dropped.
+        unsafe { std::slice::from_raw_parts(self.buf.ptr, self.buf.len) }
+    }
+}
+
+impl Drop for Returned {
+    fn drop(&mut self) {
+        (self.free)(std::mem::replace(&mut self.buf, Buf::EMPTY));
+    }
+}
+
 /// Copies a buffer the library returned and hands it back to the library's own `free_buf`.
 fn take(descriptor: &ExtractorDescriptor, buf: Buf) -> Vec<u8> {
-    let bytes = if buf.ptr.is_null() || buf.len == 0 {
-        Vec::new()
-    } else {
-        // SAFETY: the library wrote a buffer of `len` initialised bytes it owns until
-        // `free_buf` is called below.
-        unsafe { std::slice::from_raw_parts(buf.ptr, buf.len) }.to_vec()
-    };
-    (descriptor.free_buf)(buf);
-    bytes
+    Returned {
+        buf,
+        free: descriptor.free_buf,
+    }
+    .bytes()
+    .to_vec()
 }
 
 /// Describes and creates the extractor of one descriptor. `origin` names it in errors.

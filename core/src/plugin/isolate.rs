@@ -90,26 +90,37 @@ pub fn serve(
         else {
             return Ok(());
         };
-        let (status, reply) = match extractors.iter().find(|e| e.name().as_bytes() == name) {
-            Some(extractor) => extractor.extract_json(&request, &text, &raw),
-            None => (
-                STATUS_ERROR,
-                json(&ErrorJson {
+        match extractors.iter().find(|e| e.name().as_bytes() == name) {
+            Some(extractor) => extractor.extract_json(&request, &text, &raw, |status, reply| {
+                write_reply(output, status, reply)
+            })?,
+            None => {
+                let error = json(&ErrorJson {
                     schema_version: SCHEMA_VERSION,
                     kind: "internal".into(),
                     message: format!(
                         "no extractor {:?} in the plugin host",
                         String::from_utf8_lossy(&name)
                     ),
-                }),
-            ),
-        };
-        let mut frame = Vec::with_capacity(reply.len() + 1);
-        frame.push(u8::try_from(status).unwrap_or(u8::MAX));
-        frame.extend_from_slice(&reply);
-        write_frame(output, &frame)?;
+                });
+                write_reply(output, STATUS_ERROR, &error)?;
+            }
+        }
         output.flush()?;
     }
+}
+
+/// Writes one reply frame: the status byte, then the JSON.
+fn write_reply(output: &mut dyn Write, status: i32, reply: &[u8]) -> std::io::Result<()> {
+    let len = reply
+        .len()
+        .checked_add(1)
+        .and_then(|l| u32::try_from(l).ok())
+        .filter(|l| *l <= MAX_FRAME)
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "frame too large"))?;
+    output.write_all(&len.to_le_bytes())?;
+    output.write_all(&[u8::try_from(status).unwrap_or(u8::MAX)])?;
+    output.write_all(reply)
 }
 
 fn json<T: Serialize>(value: &T) -> Vec<u8> {
@@ -330,16 +341,20 @@ impl Host {
 /// The frames of a batch of requests, in one buffer.
 fn encode_calls(name: &str, inputs: &[ExtractInput<'_>]) -> std::io::Result<Vec<u8>> {
     let mut message = Vec::new();
+    let mut request = Vec::new();
     for input in inputs {
-        let request = RequestRef {
+        request.clear();
+        RequestRef {
             schema_version: SCHEMA_VERSION,
             id: input.id,
             media_type: input.media_type,
             url: input.url,
             fields: input.fields,
-        };
+        }
+        .write_json(&mut request)
+        .map_err(std::io::Error::other)?;
         write_frame(&mut message, name.as_bytes())?;
-        write_frame(&mut message, &json(&request))?;
+        write_frame(&mut message, &request)?;
         write_frame(&mut message, input.text.as_bytes())?;
         write_frame(&mut message, input.raw)?;
     }

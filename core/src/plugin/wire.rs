@@ -1,10 +1,13 @@
 //! The JSON exchanged across the plugin ABI and with an isolated plugin host: every message
 //! carries `schema_version`, and unknown fields are ignored so either side can add some.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::extract::{ExtractError, Manifest, SCHEMA_VERSION};
 use crate::model::Fields;
+use crate::plugin::json;
 
 /// What `describe` returns.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -33,6 +36,30 @@ pub struct RequestJson {
     pub fields: Fields,
 }
 
+/// A request as a library reads it: the strings borrow from the request JSON unless they hold
+/// escapes.
+#[derive(Clone, Debug)]
+pub struct RequestView<'a> {
+    /// [`SCHEMA_VERSION`] of the host.
+    pub schema_version: u32,
+    /// Document id.
+    pub id: Cow<'a, str>,
+    /// Media type.
+    pub media_type: Cow<'a, str>,
+    /// Source URL.
+    pub url: Option<Cow<'a, str>>,
+    /// Fields produced so far.
+    pub fields: Fields,
+}
+
+impl<'a> RequestView<'a> {
+    /// Reads a request as `serde_json::from_slice::<RequestJson>` would: the same values, the
+    /// same errors.
+    pub fn from_json(bytes: &'a [u8]) -> serde_json::Result<RequestView<'a>> {
+        json::read_request(bytes)
+    }
+}
+
 /// A successful result.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ResultJson {
@@ -41,6 +68,18 @@ pub struct ResultJson {
     /// The fields produced.
     #[serde(default)]
     pub fields: Fields,
+}
+
+impl ResultJson {
+    /// Appends the result's JSON to `out`, byte for byte what `serde_json::to_vec` writes.
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        json::write_result(out, self)
+    }
+
+    /// Reads a result as `serde_json::from_slice` would: the same values, the same errors.
+    pub fn from_json(bytes: &[u8]) -> serde_json::Result<ResultJson> {
+        json::read_result(bytes)
+    }
 }
 
 /// An error or a caught panic.
@@ -92,4 +131,11 @@ pub struct RequestRef<'a> {
     pub url: Option<&'a str>,
     /// Fields produced so far.
     pub fields: &'a Fields,
+}
+
+impl RequestRef<'_> {
+    /// Appends the request's JSON to `out`, byte for byte what `serde_json::to_vec` writes.
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        json::write_request(out, self)
+    }
 }
