@@ -21,9 +21,8 @@ use crate::text::{self, InputKind};
 
 /// Default `--max-size`: 64 MiB a document.
 pub const DEFAULT_MAX_SIZE: u64 = 64 * 1024 * 1024;
-/// Documents per flushed batch. Larger batches write faster (an index segment has fewer keys per
-/// document); this bound keeps memory flat (about 350 MB at its peak on BBC 10x).
-const BATCH_DOCS: usize = 5000;
+/// Documents per flushed batch. Larger batches write faster; this bound keeps memory flat.
+const BATCH_DOCS: usize = 2000;
 /// Documents given to the extractors at once: enough to keep an isolated plugin host busy
 /// while its answers are read, small enough to keep memory flat.
 const EXTRACT_BATCH: usize = 256;
