@@ -432,9 +432,11 @@ impl<'a> Searcher<'a> {
     }
 
     /// The positions of `term` in field `f` in each of `candidates` (ascending, all holding
-    /// the term), decoded without allocating per document and skipping the others.
+    /// the term), decoded into one array and skipping the other documents.
     fn positions(&self, f: u8, term: &str, candidates: &[u64]) -> Result<Positions> {
-        let mut found: Vec<(u64, Vec<u32>)> = Vec::new();
+        let mut flat: Vec<u32> = Vec::new();
+        // Per document found: its number and its positions' range in `flat`.
+        let mut found: Vec<(u64, usize, usize)> = Vec::with_capacity(candidates.len());
         for (i, &segment) in self.catalog.segments.iter().enumerate() {
             let Some(value) = self
                 .archive
@@ -446,35 +448,38 @@ impl<'a> Searcher<'a> {
             let mut list = DocList::default();
             let mut rest =
                 decode_docs(&value, &mut list).map_err(|reason| corrupt(term, reason))?;
+            // Documents ascend within a segment: walk the candidates alongside.
+            let mut c = 0usize;
             for (&doc, &freq) in list.docs.iter().zip(&list.freqs) {
-                let wanted =
-                    self.catalog.owner(doc) == i as u32 && candidates.binary_search(&doc).is_ok();
-                let positions = index::read_positions(&mut rest, freq, wanted)
+                while c < candidates.len() && candidates[c] < doc {
+                    c += 1;
+                }
+                let wanted = c < candidates.len()
+                    && candidates[c] == doc
+                    && self.catalog.owner(doc) == i as u32;
+                let start = flat.len();
+                index::read_positions(&mut rest, freq, wanted.then_some(&mut flat))
                     .map_err(|reason| corrupt(term, reason))?;
                 if wanted {
-                    found.push((doc, positions));
+                    found.push((doc, start, flat.len()));
                 }
             }
         }
-        if !found.is_sorted_by_key(|(d, _)| *d) {
-            found.sort_by_key(|(d, _)| *d);
+        if !found.is_sorted_by_key(|(d, _, _)| *d) {
+            found.sort_by_key(|(d, _, _)| *d);
         }
-        let mut out = Positions {
-            starts: Vec::with_capacity(candidates.len() + 1),
-            flat: Vec::new(),
-        };
+        let mut ranges = Vec::with_capacity(candidates.len());
         let mut j = 0;
         for &c in candidates {
-            out.starts.push(out.flat.len());
             while j < found.len() && found[j].0 < c {
                 j += 1;
             }
-            if j < found.len() && found[j].0 == c {
-                out.flat.extend_from_slice(&found[j].1);
-            }
+            ranges.push(match found.get(j) {
+                Some(&(d, start, end)) if d == c => (start, end),
+                _ => (0, 0),
+            });
         }
-        out.starts.push(out.flat.len());
-        Ok(out)
+        Ok(Positions { ranges, flat })
     }
 
     /// BM25 of one term (or phrase) in field `f`, with its document frequency `df`.
@@ -548,13 +553,14 @@ impl<'a> Searcher<'a> {
 
 /// Positions of one term in each candidate document, flattened.
 struct Positions {
-    starts: Vec<usize>,
+    ranges: Vec<(usize, usize)>,
     flat: Vec<u32>,
 }
 
 impl Positions {
     fn of(&self, i: usize) -> &[u32] {
-        &self.flat[self.starts[i]..self.starts[i + 1]]
+        let (start, end) = self.ranges[i];
+        &self.flat[start..end]
     }
 }
 
