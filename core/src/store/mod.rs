@@ -205,7 +205,21 @@ impl Store {
     /// wrapped in `catch_unwind` and reported as a store error.
     pub fn open(dir: &Path) -> Result<Store> {
         let config = sled::Config::new().path(dir).cache_capacity(CACHE_BYTES);
-        let db = match catch_unwind(AssertUnwindSafe(|| config.open())) {
+        // Other morgues are kept out by the archive's lock, so sled's own file lock can only be
+        // held by a database this process just closed (after `compact`), whose background
+        // threads let go of it a moment later: wait for that.
+        let patience = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let db = match loop {
+            match catch_unwind(AssertUnwindSafe(|| config.open())) {
+                Ok(Err(sled::Error::Io(e)))
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        && std::time::Instant::now() < patience =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other,
+            }
+        } {
             Ok(Ok(db)) => db,
             Ok(Err(e)) => return Err(store_err(dir, e)),
             Err(panic) => {
