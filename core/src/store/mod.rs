@@ -211,8 +211,9 @@ impl Store {
         let patience = std::time::Instant::now() + std::time::Duration::from_secs(10);
         let db = match loop {
             match catch_unwind(AssertUnwindSafe(|| config.open())) {
+                // sled reports its lock as an `Other` error with this text.
                 Ok(Err(sled::Error::Io(e)))
-                    if e.kind() == std::io::ErrorKind::WouldBlock
+                    if e.to_string().contains("could not acquire lock")
                         && std::time::Instant::now() < patience =>
                 {
                     std::thread::sleep(std::time::Duration::from_millis(20));
