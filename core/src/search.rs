@@ -324,21 +324,34 @@ impl<'a> Searcher<'a> {
         Ok(terms.into_iter().take(MAX_PREFIX_TERMS).collect())
     }
 
-    /// The documents and frequencies of `term` in field `f`, over every segment, ascending.
-    fn docs(&self, f: u8, term: &str) -> Result<DocList> {
-        let mut out = DocList::default();
+    /// The postings values of `term` in field `f`, with the index of their segment.
+    fn values(&self, f: u8, term: &str) -> Result<Vec<(u32, Vec<u8>)>> {
+        let mut out = Vec::new();
         for (i, &segment) in self.catalog.segments.iter().enumerate() {
-            let Some(value) = self
+            if let Some(value) = self
                 .archive
                 .store()
                 .posting(&postings_key(segment, f, term))?
-            else {
-                continue;
-            };
+            {
+                out.push((i as u32, value));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The documents and frequencies of `term` in field `f`, over every segment, ascending.
+    fn docs(&self, f: u8, term: &str) -> Result<DocList> {
+        self.docs_in(&self.values(f, term)?, term)
+    }
+
+    /// The documents and frequencies in `values` (of [`Searcher::values`]), ascending.
+    fn docs_in(&self, values: &[(u32, Vec<u8>)], term: &str) -> Result<DocList> {
+        let mut out = DocList::default();
+        for (i, value) in values {
             let mut list = DocList::default();
-            decode_docs(&value, &mut list).map_err(|reason| corrupt(term, reason))?;
+            decode_docs(value, &mut list).map_err(|reason| corrupt(term, reason))?;
             for (doc, freq) in list.docs.into_iter().zip(list.freqs) {
-                if self.catalog.owner(doc) == i as u32 {
+                if self.catalog.owner(doc) == *i {
                     out.docs.push(doc);
                     out.freqs.push(freq);
                 }
@@ -355,19 +368,9 @@ impl<'a> Searcher<'a> {
     /// The postings (with positions) of `term` in field `f`, over every segment, ascending.
     pub fn postings(&self, f: u8, term: &str) -> Result<Vec<Posting>> {
         let mut out = Vec::new();
-        for (i, &segment) in self.catalog.segments.iter().enumerate() {
-            let Some(value) = self
-                .archive
-                .store()
-                .posting(&postings_key(segment, f, term))?
-            else {
-                continue;
-            };
+        for (i, value) in self.values(f, term)? {
             let list = decode_postings(&value).map_err(|reason| corrupt(term, reason))?;
-            out.extend(
-                list.into_iter()
-                    .filter(|p| self.catalog.owner(p.doc) == i as u32),
-            );
+            out.extend(list.into_iter().filter(|p| self.catalog.owner(p.doc) == i));
         }
         if !out.is_sorted_by_key(|p| p.doc) {
             out.sort_by_key(|p| p.doc);
@@ -394,8 +397,12 @@ impl<'a> Searcher<'a> {
                 // Narrow to the documents holding every word before reading any position.
                 let mut candidates: Option<Vec<u64>> = None;
                 let mut df = usize::MAX;
+                // Each word's values are read once, for its documents and then its positions.
+                let mut fetched = Vec::with_capacity(terms.len());
                 for term in terms {
-                    let list = self.docs(f, term)?;
+                    let values = self.values(f, term)?;
+                    let list = self.docs_in(&values, term)?;
+                    fetched.push(values);
                     df = df.min(list.docs.len());
                     candidates = Some(match candidates {
                         None => list.docs,
@@ -407,8 +414,8 @@ impl<'a> Searcher<'a> {
                 }
                 let candidates = candidates.unwrap_or_default();
                 let mut lists: Vec<Positions> = Vec::with_capacity(terms.len());
-                for term in terms {
-                    lists.push(self.positions(f, term, &candidates)?);
+                for (term, values) in terms.iter().zip(&fetched) {
+                    lists.push(self.positions(values, term, &candidates)?);
                 }
                 let scorer = self.scorer(f, df);
                 let mut out = Matches::new();
@@ -431,32 +438,28 @@ impl<'a> Searcher<'a> {
         }
     }
 
-    /// The positions of `term` in field `f` in each of `candidates` (ascending, all holding
-    /// the term), decoded into one array and skipping the other documents.
-    fn positions(&self, f: u8, term: &str, candidates: &[u64]) -> Result<Positions> {
+    /// The positions in each of `candidates` (ascending, all holding the term) from `values`
+    /// (of [`Searcher::values`]), decoded into one array, skipping the other documents.
+    fn positions(
+        &self,
+        values: &[(u32, Vec<u8>)],
+        term: &str,
+        candidates: &[u64],
+    ) -> Result<Positions> {
         let mut flat: Vec<u32> = Vec::new();
         // Per document found: its number and its positions' range in `flat`.
         let mut found: Vec<(u64, usize, usize)> = Vec::with_capacity(candidates.len());
-        for (i, &segment) in self.catalog.segments.iter().enumerate() {
-            let Some(value) = self
-                .archive
-                .store()
-                .posting(&postings_key(segment, f, term))?
-            else {
-                continue;
-            };
+        for (i, value) in values {
             let mut list = DocList::default();
-            let mut rest =
-                decode_docs(&value, &mut list).map_err(|reason| corrupt(term, reason))?;
+            let mut rest = decode_docs(value, &mut list).map_err(|reason| corrupt(term, reason))?;
             // Documents ascend within a segment: walk the candidates alongside.
             let mut c = 0usize;
             for (&doc, &freq) in list.docs.iter().zip(&list.freqs) {
                 while c < candidates.len() && candidates[c] < doc {
                     c += 1;
                 }
-                let wanted = c < candidates.len()
-                    && candidates[c] == doc
-                    && self.catalog.owner(doc) == i as u32;
+                let wanted =
+                    c < candidates.len() && candidates[c] == doc && self.catalog.owner(doc) == *i;
                 let start = flat.len();
                 index::read_positions(&mut rest, freq, wanted.then_some(&mut flat))
                     .map_err(|reason| corrupt(term, reason))?;

@@ -319,18 +319,20 @@ impl Store {
 
     fn decode_record(&self, id: &DocId, value: &[u8]) -> Result<StoredDoc> {
         let what = || format!("docs/{}", id.short());
-        match codec::unframe_any(value, &what)? {
-            codec::Value::Inline(payload) => {
-                let plain = decompress(payload).map_err(|e| Error::Corrupt {
-                    what: what(),
-                    reason: format!("zstd: {e}"),
-                })?;
-                decode_record_plain(id, &plain, &what)
-            }
+        decode_record_plain(id, &self.record_plain(id, value, &what)?, &what)
+    }
+
+    /// The bincode of a record from its `docs` value, inline or in a pack.
+    fn record_plain(&self, id: &DocId, value: &[u8], what: &dyn Fn() -> String) -> Result<Vec<u8>> {
+        match codec::unframe_any(value, what)? {
+            codec::Value::Inline(payload) => decompress(payload).map_err(|e| Error::Corrupt {
+                what: what(),
+                reason: format!("zstd: {e}"),
+            }),
             codec::Value::Packed(pack, entry) => {
-                let pack = self.pack(pack, &what)?;
-                let (_, record, _) = pack_entry(&pack, entry, id, &what)?;
-                decode_record_plain(id, &pack.plain[record.clone()], &what)
+                let pack = self.pack(pack, what)?;
+                let (_, record, _) = pack_entry(&pack, entry, id, what)?;
+                Ok(pack.plain[record.clone()].to_vec())
             }
         }
     }
@@ -758,19 +760,7 @@ impl Store {
             };
             let id = DocId(bytes);
             let what = || format!("docs/{}", id.short());
-            let record = match codec::unframe_any(&value, &what)? {
-                codec::Value::Inline(payload) => {
-                    decompress(payload).map_err(|e| Error::Corrupt {
-                        what: what(),
-                        reason: format!("zstd: {e}"),
-                    })?
-                }
-                codec::Value::Packed(pack, entry) => {
-                    let pack = self.pack(pack, &what)?;
-                    let (_, record, _) = pack_entry(&pack, entry, &id, &what)?;
-                    pack.plain[record.clone()].to_vec()
-                }
-            };
+            let record = self.record_plain(&id, &value, &what)?;
             // A record that does not decode is reported here rather than packed.
             decode_record_plain(&id, &record, &what)?;
             let raw = self.get_raw(&id)?.ok_or_else(|| Error::Corrupt {
