@@ -492,26 +492,53 @@ pub struct DocList {
 /// Decodes the document part of a postings value, appending to `out`; returns the positions
 /// part.
 pub fn decode_docs<'v>(value: &'v [u8], out: &mut DocList) -> Result<&'v [u8], String> {
+    let (count, _, _) = split_value(value)?;
+    out.docs.reserve(count.min(1 << 24) as usize);
+    out.freqs.reserve(count.min(1 << 24) as usize);
+    for_each_doc(value, |doc, freq| {
+        out.docs.push(doc);
+        out.freqs.push(freq);
+    })
+}
+
+/// A postings value's document count, document part and positions part.
+fn split_value(value: &[u8]) -> Result<(u64, &[u8], &[u8]), String> {
     let mut bytes = value;
     let count = get_varint(&mut bytes)?;
     let len = usize::try_from(get_varint(&mut bytes)?).map_err(|_| "length overflow")?;
     if len > bytes.len() {
         return Err("document part longer than the value".into());
     }
-    let (mut docs, positions) = bytes.split_at(len);
-    out.docs.reserve(count.min(1 << 24) as usize);
-    out.freqs.reserve(count.min(1 << 24) as usize);
+    let (docs, positions) = bytes.split_at(len);
+    Ok((count, docs, positions))
+}
+
+/// Calls `visit(doc, freq)` for each document of a postings value, ascending, without
+/// collecting them; returns the positions part.
+#[inline]
+pub fn for_each_doc(value: &[u8], mut visit: impl FnMut(u64, u32)) -> Result<&[u8], String> {
+    let (count, mut docs, positions) = split_value(value)?;
     let mut doc = 0u64;
     for i in 0..count {
-        let delta = get_varint(&mut docs)?;
+        // Most deltas and frequencies are below 128: one byte each.
+        let (delta, freq) = match docs {
+            [d, f, tail @ ..] if *d < 0x80 && *f < 0x80 => {
+                docs = tail;
+                (u64::from(*d), u32::from(*f))
+            }
+            _ => {
+                let delta = get_varint(&mut docs)?;
+                let freq =
+                    u32::try_from(get_varint(&mut docs)?).map_err(|_| "frequency overflow")?;
+                (delta, freq)
+            }
+        };
         doc = if i == 0 {
             delta
         } else {
             doc.checked_add(delta).ok_or("document overflow")?
         };
-        let freq = u32::try_from(get_varint(&mut docs)?).map_err(|_| "frequency overflow")?;
-        out.docs.push(doc);
-        out.freqs.push(freq);
+        visit(doc, freq);
     }
     if !docs.is_empty() {
         return Err(format!(
@@ -530,23 +557,7 @@ pub fn read_positions(
     out: Option<&mut Vec<u32>>,
 ) -> Result<(), String> {
     let Some(out) = out else {
-        // Each varint ends at a byte below 0x80: count those instead of decoding.
-        let mut ends = 0u32;
-        let mut used = 0usize;
-        for &b in bytes.iter() {
-            if ends == freq {
-                break;
-            }
-            used += 1;
-            if b < 0x80 {
-                ends += 1;
-            }
-        }
-        if ends < freq {
-            return Err("truncated positions".into());
-        }
-        *bytes = &bytes[used..];
-        return Ok(());
+        return skip_varints(bytes, u64::from(freq));
     };
     out.reserve(freq.min(1 << 16) as usize);
     let mut pos = 0u32;
@@ -555,6 +566,28 @@ pub fn read_positions(
         pos = pos.checked_add(delta).ok_or("position overflow")?;
         out.push(pos);
     }
+    Ok(())
+}
+
+/// Steps over the next `n` varints of `bytes`. Each varint ends at a byte below 0x80, so
+/// this counts those, eight bytes at a time while at least eight remain to be found.
+pub fn skip_varints(bytes: &mut &[u8], mut n: u64) -> Result<(), String> {
+    let mut rest = *bytes;
+    while n >= 8
+        && let Some((chunk, tail)) = rest.split_first_chunk::<8>()
+    {
+        let ends = !u64::from_le_bytes(*chunk) & 0x8080_8080_8080_8080;
+        n -= u64::from(ends.count_ones());
+        rest = tail;
+    }
+    while n > 0 {
+        let (&b, tail) = rest.split_first().ok_or("truncated positions")?;
+        rest = tail;
+        if b < 0x80 {
+            n -= 1;
+        }
+    }
+    *bytes = rest;
     Ok(())
 }
 
@@ -628,7 +661,20 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+#[inline]
 fn get_varint(bytes: &mut &[u8]) -> Result<u64, String> {
+    if let [b, rest @ ..] = *bytes
+        && *b < 0x80
+    {
+        *bytes = rest;
+        return Ok(u64::from(*b));
+    }
+    get_long_varint(bytes)
+}
+
+/// [`get_varint`] past its one-byte case.
+#[cold]
+fn get_long_varint(bytes: &mut &[u8]) -> Result<u64, String> {
     let mut v = 0u64;
     for shift in (0..64).step_by(7) {
         let (&b, rest) = bytes.split_first().ok_or("truncated varint")?;
@@ -698,6 +744,29 @@ mod tests {
         assert!(rest.is_empty());
         let mut short: &[u8] = &[0x80];
         assert!(read_positions(&mut short, 1, None).is_err());
+    }
+
+    #[test]
+    fn skipping_many_varints_at_once_lands_where_one_by_one_does() {
+        // One- to four-byte varints, mixed, so eight-byte chunks straddle their ends.
+        let values: Vec<u64> = (0..300u64)
+            .map(|i| (i * 7919) % (1 << (7 * (i % 4 + 1))))
+            .collect();
+        let mut bytes = Vec::new();
+        for &v in &values {
+            put_varint(&mut bytes, v);
+        }
+        for n in 0..=values.len() {
+            let mut skipped = bytes.as_slice();
+            skip_varints(&mut skipped, n as u64).unwrap();
+            let mut read = bytes.as_slice();
+            for &v in &values[..n] {
+                assert_eq!(get_varint(&mut read).unwrap(), v);
+            }
+            assert_eq!(skipped.len(), read.len(), "after {n} varints");
+        }
+        let mut all = bytes.as_slice();
+        assert!(skip_varints(&mut all, values.len() as u64 + 1).is_err());
     }
 
     #[test]

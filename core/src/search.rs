@@ -112,7 +112,11 @@ pub struct Searcher<'a> {
     archive: &'a Archive,
     analyzer: Analyzer,
     catalog: Catalog,
-    avg_len: [f64; 2],
+    /// BM25's length part for each field (title, body), by sequence number:
+    /// `K1 * (1 - B + B * len / average len)`, worked out once rather than per match.
+    norms: [Vec<f64>; 2],
+    /// The best score of each document while a prefix's expansions are merged.
+    scratch: std::cell::RefCell<Scratch>,
 }
 
 impl<'a> Searcher<'a> {
@@ -133,11 +137,27 @@ impl<'a> Searcher<'a> {
             sums[0] += f64::from(row.title_len);
             sums[1] += f64::from(row.body_len);
         }
+        let norms = [TITLE, BODY].map(|f| {
+            let avg = (sums[usize::from(f)] / n).max(1.0);
+            catalog
+                .rows
+                .iter()
+                .map(|row| {
+                    let len = f64::from(if f == TITLE {
+                        row.title_len
+                    } else {
+                        row.body_len
+                    });
+                    K1 * (1.0 - B + B * len / avg)
+                })
+                .collect()
+        });
         Ok(Searcher {
             archive,
             analyzer: Analyzer::english(),
             catalog,
-            avg_len: [sums[0] / n, sums[1] / n],
+            norms,
+            scratch: Default::default(),
         })
     }
 
@@ -155,15 +175,10 @@ impl<'a> Searcher<'a> {
     /// The number of matching documents, and the `limit` best after skipping `offset`.
     /// Only those are looked up by id, so a query matching most of a large archive stays fast.
     pub fn top(&mut self, query: &Query, offset: usize, limit: usize) -> Result<(usize, Vec<Hit>)> {
-        let mut matches = self.eval(query, None)?;
+        let matches = self.eval(query, None)?;
         let total = matches.len();
-        let rank = |a: &(u64, f64), b: &(u64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         let wanted = offset.saturating_add(limit).min(total);
-        if wanted < total && wanted > 0 {
-            matches.select_nth_unstable_by(wanted - 1, rank);
-            matches.truncate(wanted);
-        }
-        matches.sort_unstable_by(rank);
+        let matches = best(matches, wanted);
         let mut hits = Vec::with_capacity(wanted.saturating_sub(offset));
         for &(seq, score) in matches.iter().skip(offset).take(limit) {
             if let Some((id, title)) = self.archive.store().docnum(seq)? {
@@ -288,15 +303,13 @@ impl<'a> Searcher<'a> {
                     None => continue,
                 };
                 // Each expansion's matches, merged once: a document takes its best score.
-                let mut all = Matches::new();
+                let mut scratch = self.scratch.borrow_mut();
                 for term in self.terms_with_prefix(f, last)? {
                     let mut words: Vec<String> = head.to_vec();
                     words.push(term);
-                    all.extend(self.phrase(f, &words)?);
+                    scratch.keep_best(&self.phrase(f, &words)?);
                 }
-                all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-                all.dedup_by_key(|m| m.0);
-                all
+                scratch.take()
             } else {
                 self.phrase(f, &analysed.terms)?
             };
@@ -339,30 +352,37 @@ impl<'a> Searcher<'a> {
         Ok(out)
     }
 
-    /// The documents and frequencies of `term` in field `f`, over every segment, ascending.
-    fn docs(&self, f: u8, term: &str) -> Result<DocList> {
-        self.docs_in(&self.values(f, term)?, term)
-    }
-
-    /// The documents and frequencies in `values` (of [`Searcher::values`]), ascending.
-    fn docs_in(&self, values: &[(u32, Vec<u8>)], term: &str) -> Result<DocList> {
-        let mut out = DocList::default();
+    /// Each of `values` (of [`Searcher::values`]) decoded: its segment, its documents and
+    /// frequencies (all of them, owned by that segment or not), and its positions part.
+    fn decode_values<'v>(
+        values: &'v [(u32, Vec<u8>)],
+        term: &str,
+    ) -> Result<Vec<(u32, DocList, &'v [u8])>> {
+        let mut out = Vec::with_capacity(values.len());
         for (i, value) in values {
             let mut list = DocList::default();
-            decode_docs(value, &mut list).map_err(|reason| corrupt(term, reason))?;
-            for (doc, freq) in list.docs.into_iter().zip(list.freqs) {
-                if self.catalog.owner(doc) == *i {
-                    out.docs.push(doc);
-                    out.freqs.push(freq);
-                }
-            }
-        }
-        if !out.docs.is_sorted() {
-            let mut pairs: Vec<(u64, u32)> = out.docs.into_iter().zip(out.freqs).collect();
-            pairs.sort_unstable();
-            (out.docs, out.freqs) = pairs.into_iter().unzip();
+            let positions =
+                decode_docs(value, &mut list).map_err(|reason| corrupt(term, reason))?;
+            out.push((*i, list, positions));
         }
         Ok(out)
+    }
+
+    /// The documents of `decoded` that their segment owns, ascending.
+    fn owned(&self, decoded: &[(u32, DocList, &[u8])]) -> Vec<u64> {
+        let mut out = Vec::new();
+        for (i, list, _) in decoded {
+            out.extend(
+                list.docs
+                    .iter()
+                    .copied()
+                    .filter(|&doc| self.catalog.owner(doc) == *i),
+            );
+        }
+        if !out.is_sorted() {
+            out.sort_unstable();
+        }
+        out
     }
 
     /// The postings (with positions) of `term` in field `f`, over every segment, ascending.
@@ -384,29 +404,46 @@ impl<'a> Searcher<'a> {
         match terms {
             [] => Ok(Matches::new()),
             [term] => {
-                let list = self.docs(f, term)?;
-                let scorer = self.scorer(f, list.docs.len());
-                Ok(list
-                    .docs
-                    .iter()
-                    .zip(&list.freqs)
-                    .map(|(&doc, &freq)| (doc, scorer.score(doc, freq)))
-                    .collect())
+                // The frequencies first, in place of the scores: the number of documents is
+                // the idf of every score.
+                let mut out = Matches::new();
+                for (i, value) in &self.values(f, term)? {
+                    index::for_each_doc(value, |doc, freq| {
+                        if self.catalog.owner(doc) == *i {
+                            out.push((doc, f64::from(freq)));
+                        }
+                    })
+                    .map_err(|reason| corrupt(term, reason))?;
+                }
+                if !out.is_sorted_by_key(|m| m.0) {
+                    out.sort_unstable_by_key(|m| m.0);
+                }
+                let scorer = self.scorer(f, out.len());
+                for (doc, score) in &mut out {
+                    *score = scorer.score(*doc, *score as u32);
+                }
+                Ok(out)
             }
             _ => {
                 // Narrow to the documents holding every word before reading any position.
                 let mut candidates: Option<Vec<u64>> = None;
                 let mut df = usize::MAX;
-                // Each word's values are read once, for its documents and then its positions.
+                // Each word's values are read and decoded once, for its documents and then its
+                // positions.
                 let mut fetched = Vec::with_capacity(terms.len());
                 for term in terms {
-                    let values = self.values(f, term)?;
-                    let list = self.docs_in(&values, term)?;
-                    fetched.push(values);
-                    df = df.min(list.docs.len());
+                    fetched.push(self.values(f, term)?);
+                }
+                let mut decoded = Vec::with_capacity(terms.len());
+                for (term, values) in terms.iter().zip(&fetched) {
+                    decoded.push(Self::decode_values(values, term)?);
+                }
+                for list in &decoded {
+                    let docs = self.owned(list);
+                    df = df.min(docs.len());
                     candidates = Some(match candidates {
-                        None => list.docs,
-                        Some(c) => intersect_seqs(&c, &list.docs),
+                        None => docs,
+                        Some(c) => intersect_seqs(&c, &docs),
                     });
                     if candidates.as_ref().is_some_and(Vec::is_empty) {
                         return Ok(Matches::new());
@@ -414,8 +451,8 @@ impl<'a> Searcher<'a> {
                 }
                 let candidates = candidates.unwrap_or_default();
                 let mut lists: Vec<Positions> = Vec::with_capacity(terms.len());
-                for (term, values) in terms.iter().zip(&fetched) {
-                    lists.push(self.positions(values, term, &candidates)?);
+                for (term, lists_of_term) in terms.iter().zip(&decoded) {
+                    lists.push(self.positions(lists_of_term, term, &candidates)?);
                 }
                 let scorer = self.scorer(f, df);
                 let mut out = Matches::new();
@@ -438,34 +475,39 @@ impl<'a> Searcher<'a> {
         }
     }
 
-    /// The positions in each of `candidates` (ascending, all holding the term) from `values`
-    /// (of [`Searcher::values`]), decoded into one array, skipping the other documents.
+    /// The positions in each of `candidates` (ascending, all holding the term) from `decoded`
+    /// (of [`Searcher::decode_values`]), decoded into one array, skipping the other documents.
     fn positions(
         &self,
-        values: &[(u32, Vec<u8>)],
+        decoded: &[(u32, DocList, &[u8])],
         term: &str,
         candidates: &[u64],
     ) -> Result<Positions> {
         let mut flat: Vec<u32> = Vec::new();
         // Per document found: its number and its positions' range in `flat`.
         let mut found: Vec<(u64, usize, usize)> = Vec::with_capacity(candidates.len());
-        for (i, value) in values {
-            let mut list = DocList::default();
-            let mut rest = decode_docs(value, &mut list).map_err(|reason| corrupt(term, reason))?;
-            // Documents ascend within a segment: walk the candidates alongside.
+        for (i, list, rest) in decoded {
+            let mut rest = *rest;
+            // Documents ascend within a segment: walk the candidates alongside, and step over
+            // the positions of the documents between them in one go.
             let mut c = 0usize;
+            let mut skip = 0u64;
             for (&doc, &freq) in list.docs.iter().zip(&list.freqs) {
                 while c < candidates.len() && candidates[c] < doc {
                     c += 1;
                 }
                 let wanted =
                     c < candidates.len() && candidates[c] == doc && self.catalog.owner(doc) == *i;
-                let start = flat.len();
-                index::read_positions(&mut rest, freq, wanted.then_some(&mut flat))
-                    .map_err(|reason| corrupt(term, reason))?;
-                if wanted {
-                    found.push((doc, start, flat.len()));
+                if !wanted {
+                    skip += u64::from(freq);
+                    continue;
                 }
+                index::skip_varints(&mut rest, std::mem::take(&mut skip))
+                    .map_err(|reason| corrupt(term, reason))?;
+                let start = flat.len();
+                index::read_positions(&mut rest, freq, Some(&mut flat))
+                    .map_err(|reason| corrupt(term, reason))?;
+                found.push((doc, start, flat.len()));
             }
         }
         if !found.is_sorted_by_key(|(d, _, _)| *d) {
@@ -490,10 +532,9 @@ impl<'a> Searcher<'a> {
         let n = self.catalog.live as f64;
         let df = df as f64;
         Scorer {
-            rows: &self.catalog.rows,
+            norms: &self.norms[usize::from(f)],
             title: f == TITLE,
             idf: (1.0 + (n - df + 0.5) / (df + 0.5)).ln(),
-            avg: self.avg_len[usize::from(f)].max(1.0),
         }
     }
 
@@ -554,6 +595,83 @@ impl<'a> Searcher<'a> {
     }
 }
 
+/// The `wanted` best of `matches`, best first (ties in import order). A match is compared
+/// with the worst of those kept so far, so most of a long list costs one comparison.
+fn best(matches: Matches, wanted: usize) -> Matches {
+    let rank = |a: &(u64, f64), b: &(u64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    let mut kept = if wanted == 0 {
+        Matches::new()
+    } else if matches.len() <= wanted.saturating_mul(2) {
+        matches
+    } else {
+        let mut kept = Matches::with_capacity(wanted * 2);
+        let mut worst: Option<(u64, f64)> = None;
+        for m in matches {
+            if worst.is_some_and(|w| rank(&m, &w) != std::cmp::Ordering::Less) {
+                continue;
+            }
+            kept.push(m);
+            if kept.len() == wanted * 2 {
+                kept.select_nth_unstable_by(wanted - 1, rank);
+                kept.truncate(wanted);
+                worst = kept.iter().copied().max_by(rank);
+            }
+        }
+        kept
+    };
+    if kept.len() > wanted && wanted > 0 {
+        kept.select_nth_unstable_by(wanted - 1, rank);
+    }
+    kept.truncate(wanted);
+    kept.sort_unstable_by(rank);
+    kept
+}
+
+/// Scores by sequence number, dense, for merging many lists: which sequence numbers are set
+/// (a bit each) and their scores. Emptied by [`Scratch::take`].
+#[derive(Default)]
+struct Scratch {
+    bits: Vec<u64>,
+    scores: Vec<f64>,
+    set: usize,
+}
+
+impl Scratch {
+    /// Adds `matches`, keeping each document's higher score.
+    fn keep_best(&mut self, matches: &Matches) {
+        for &(seq, score) in matches {
+            let seq = seq as usize;
+            if seq >= self.scores.len() {
+                self.scores.resize(seq + 1, 0.0);
+                self.bits.resize(seq / 64 + 1, 0);
+            }
+            let (word, bit) = (seq / 64, 1u64 << (seq % 64));
+            if self.bits[word] & bit == 0 {
+                self.bits[word] |= bit;
+                self.scores[seq] = score;
+                self.set += 1;
+            } else if score > self.scores[seq] {
+                self.scores[seq] = score;
+            }
+        }
+    }
+
+    /// The documents added since the last call, ascending, leaving the scratch empty.
+    fn take(&mut self) -> Matches {
+        let mut out = Matches::with_capacity(self.set);
+        for (w, word) in self.bits.iter_mut().enumerate() {
+            let mut bits = std::mem::take(word);
+            while bits != 0 {
+                let seq = w * 64 + bits.trailing_zeros() as usize;
+                out.push((seq as u64, self.scores[seq]));
+                bits &= bits - 1;
+            }
+        }
+        self.set = 0;
+        out
+    }
+}
+
 /// Positions of one term in each candidate document, flattened.
 struct Positions {
     ranges: Vec<(usize, usize)>,
@@ -569,19 +687,22 @@ impl Positions {
 
 /// BM25 with the parts that depend only on the term worked out once.
 struct Scorer<'a> {
-    rows: &'a [DocRow],
+    norms: &'a [f64],
     title: bool,
     idf: f64,
-    avg: f64,
 }
 
 impl Scorer<'_> {
+    #[inline]
     fn score(&self, seq: u64, freq: u32) -> f64 {
-        let len = self.rows.get(seq as usize).map_or(0.0, |d| {
-            f64::from(if self.title { d.title_len } else { d.body_len })
-        });
+        // A document without a row has length 0.
+        let norm = self
+            .norms
+            .get(seq as usize)
+            .copied()
+            .unwrap_or(K1 * (1.0 - B));
         let tf = f64::from(freq);
-        let score = self.idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / self.avg));
+        let score = self.idf * tf * (K1 + 1.0) / (tf + norm);
         if self.title {
             score * TITLE_WEIGHT
         } else {
@@ -737,27 +858,55 @@ fn intersect_seqs(a: &[u64], b: &[u64]) -> Vec<u64> {
     out
 }
 
-/// Documents in either; a document in both gets `combine` of its scores.
+/// Documents in either; a document in both gets `combine` of its scores. Walks the shorter
+/// list and copies the runs of the longer one between its documents whole, so a short list
+/// merged into a long one costs little more than the copy.
 fn union(a: &Matches, b: &Matches, combine: impl Fn(f64, f64) -> f64) -> Matches {
     if a.is_empty() {
         return b.clone();
     }
+    if b.is_empty() {
+        return a.clone();
+    }
+    // `short` documents' scores come first in `combine`'s arguments when `short` is `a`.
+    let (short, long, short_first) = if a.len() <= b.len() {
+        (a, b, true)
+    } else {
+        (b, a, false)
+    };
     let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        if j == b.len() || (i < a.len() && a[i].0 < b[j].0) {
-            out.push(a[i]);
-            i += 1;
-        } else if i == a.len() || b[j].0 < a[i].0 {
-            out.push(b[j]);
-            j += 1;
-        } else {
-            out.push((a[i].0, combine(a[i].1, b[j].1)));
-            i += 1;
-            j += 1;
+    let mut rest = long.as_slice();
+    for &(doc, score) in short {
+        let before = gallop(rest, doc);
+        out.extend_from_slice(&rest[..before]);
+        rest = &rest[before..];
+        match rest.first() {
+            Some(&(other, other_score)) if other == doc => {
+                out.push(if short_first {
+                    (doc, combine(score, other_score))
+                } else {
+                    (doc, combine(other_score, score))
+                });
+                rest = &rest[1..];
+            }
+            _ => out.push((doc, score)),
         }
     }
+    out.extend_from_slice(rest);
     out
+}
+
+/// How many of `sorted`'s first documents are below `doc`: an exponential search from the
+/// front, so a near answer costs a few steps.
+fn gallop(sorted: &[(u64, f64)], doc: u64) -> usize {
+    let mut hi = 1;
+    while hi <= sorted.len() && sorted[hi - 1].0 < doc {
+        hi *= 2;
+    }
+    let lo = hi / 2;
+    let hi = hi.min(sorted.len() + 1);
+    // sorted[..lo] are all below `doc`; the answer lies in lo..hi.
+    lo + sorted[lo..hi - 1].partition_point(|m| m.0 < doc)
 }
 
 /// Documents of `a` not in `b`.
@@ -825,4 +974,85 @@ fn date_in(number: u32, bounds: &Bounds<Date>) -> bool {
         (number % 100) as u8,
     );
     date.is_some_and(|d| bounds.contains(&d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sorted, distinct documents with scores, from a simple generator.
+    fn matches(seed: u64, len: usize, spread: u64) -> Matches {
+        let mut state = seed;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            state >> 33
+        };
+        let mut out: Matches = (0..len)
+            .map(|_| (next() % spread, (next() % 16) as f64 / 4.0))
+            .collect();
+        out.sort_by_key(|m| m.0);
+        out.dedup_by_key(|m| m.0);
+        out
+    }
+
+    #[test]
+    fn best_equals_a_full_sort_cut_short() {
+        for seed in 0..40 {
+            // Few distinct scores, so ties are decided by the sequence number.
+            let all = matches(seed, (seed as usize) * 97, 5_000);
+            let mut sorted = all.clone();
+            sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for wanted in [0, 1, 3, 10, 50, all.len(), all.len() + 5] {
+                let expected: Matches = sorted.iter().copied().take(wanted).collect();
+                assert_eq!(best(all.clone(), wanted), expected, "seed {seed}, {wanted}");
+            }
+        }
+    }
+
+    #[test]
+    fn union_equals_a_merge_of_both() {
+        for seed in 0..40 {
+            let a = matches(seed, (seed as usize % 7) * 60, 2_000);
+            let b = matches(seed + 100, (seed as usize % 5) * 300, 2_000);
+            let mut expected: std::collections::BTreeMap<u64, f64> = a.iter().copied().collect();
+            for &(doc, score) in &b {
+                expected
+                    .entry(doc)
+                    .and_modify(|s| *s = *s * 10.0 + score)
+                    .or_insert(score);
+            }
+            let expected: Matches = expected.into_iter().collect();
+            // `combine` is not symmetric: a document in both gets (a's, b's).
+            assert_eq!(union(&a, &b, |x, y| x * 10.0 + y), expected, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn gallop_finds_the_first_document_not_below() {
+        let sorted = matches(7, 500, 3_000);
+        for doc in 0..3_100 {
+            assert_eq!(gallop(&sorted, doc), sorted.partition_point(|m| m.0 < doc));
+        }
+        assert_eq!(gallop(&[], 5), 0);
+    }
+
+    #[test]
+    fn scratch_keeps_each_documents_best_score_and_empties() {
+        let mut scratch = Scratch::default();
+        let lists: Vec<Matches> = (0..6).map(|s| matches(s, 400, 10_000)).collect();
+        let mut expected: std::collections::BTreeMap<u64, f64> = Default::default();
+        for list in &lists {
+            scratch.keep_best(list);
+            for &(doc, score) in list {
+                let best = expected.entry(doc).or_insert(score);
+                *best = best.max(score);
+            }
+        }
+        assert_eq!(scratch.take(), expected.into_iter().collect::<Matches>());
+        assert_eq!(scratch.take(), Matches::new());
+        scratch.keep_best(&vec![(3, 1.0)]);
+        assert_eq!(scratch.take(), vec![(3, 1.0)]);
+    }
 }
