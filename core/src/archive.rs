@@ -296,19 +296,11 @@ impl Archive {
                 }
                 Ok(())
             });
-            let mut next_id = store.next_segment()?;
-            let mut done = 0u64;
-            let mut chunk: Vec<(StoredDoc, Vec<u8>)> = Vec::with_capacity(segment_docs);
-            let mut send = |chunk: &mut Vec<(StoredDoc, Vec<u8>)>| -> bool {
-                let docs: Vec<IndexDoc<'_>> =
-                    chunk.iter().map(|(d, r)| IndexDoc::new(d, r)).collect();
-                let segment = crate::index::build(docs, next_id, threads);
-                next_id += 1;
-                chunk.clear();
-                // A closed channel means the writer failed; its error is returned below.
-                tx.send(segment).is_ok()
-            };
-            let mut read = || -> Result<()> {
+            // And one reads and decodes the documents of the next segment while this thread
+            // analyses the current one.
+            let (chunks_tx, chunks) = std::sync::mpsc::sync_channel::<Vec<(StoredDoc, Vec<u8>)>>(1);
+            let reader = scope.spawn(move || -> Result<()> {
+                let mut chunk = Vec::with_capacity(segment_docs);
                 for doc in store.records() {
                     let doc = doc?;
                     let raw = if doc.fields.contains_key("body") {
@@ -318,21 +310,34 @@ impl Archive {
                     };
                     chunk.push((doc, raw));
                     if chunk.len() == segment_docs {
-                        if !send(&mut chunk) {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(segment_docs));
+                        // A closed channel means indexing stopped; its error is returned below.
+                        if chunks_tx.send(full).is_err() {
                             return Ok(());
                         }
-                        done += segment_docs as u64;
-                        progress(done, total);
                     }
                 }
-                done += chunk.len() as u64;
                 if !chunk.is_empty() {
-                    send(&mut chunk);
+                    let _ = chunks_tx.send(chunk);
                 }
                 Ok(())
-            };
-            let read_result = read();
+            });
+            let mut done = 0u64;
+            for (id, chunk) in (store.next_segment()?..).zip(chunks) {
+                let docs: Vec<IndexDoc<'_>> =
+                    chunk.iter().map(|(d, r)| IndexDoc::new(d, r)).collect();
+                let segment = crate::index::build(docs, id, threads);
+                done += chunk.len() as u64;
+                // A closed channel means the writer failed; its error is returned below.
+                if tx.send(segment).is_err() {
+                    break;
+                }
+                progress(done, total);
+            }
             drop(tx);
+            let read_result = reader
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
             let write_result = writer
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
