@@ -417,13 +417,36 @@ impl Store {
         let mut state = self.state;
         let mut raw_batch = sled::Batch::default();
         let mut docs_batch = sled::Batch::default();
-        let mut compressor =
-            zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(|e| Error::io(&self.dir, e))?;
-        for (id, bytes) in &batch.raw {
-            let packed = compressor
-                .compress(bytes)
-                .map_err(|e| Error::io(&self.dir, e))?;
-            raw_batch.insert(&id.0[..], codec::frame(&packed));
+        // Compressing is most of a commit's work: the originals on one thread while the
+        // records are encoded on this one.
+        let dir = &self.dir;
+        let (raw_values, record_values) = std::thread::scope(|scope| {
+            let raw = scope.spawn(|| -> Result<Vec<Vec<u8>>> {
+                let mut compressor =
+                    zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(|e| Error::io(dir, e))?;
+                batch
+                    .raw
+                    .iter()
+                    .map(|(_, bytes)| {
+                        let packed = compressor.compress(bytes).map_err(|e| Error::io(dir, e))?;
+                        Ok(codec::frame(&packed))
+                    })
+                    .collect()
+            });
+            let records = (|| -> Result<Vec<Vec<u8>>> {
+                let mut compressor =
+                    zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(|e| Error::io(dir, e))?;
+                batch
+                    .records
+                    .iter()
+                    .map(|doc| encode_record(doc, &mut compressor))
+                    .collect()
+            })();
+            let raw = raw.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (raw, records)
+        });
+        for ((id, _), value) in batch.raw.iter().zip(raw_values?) {
+            raw_batch.insert(&id.0[..], value);
         }
         // Ids counted in this batch, so one added twice in a batch is counted once.
         let mut seen = std::collections::HashSet::new();
@@ -441,7 +464,9 @@ impl Store {
                 state.toggle(&doc.id);
             }
             state.next_seq = state.next_seq.max(doc.seq + 1);
-            docs_batch.insert(&doc.id.0[..], encode_record(doc, &mut compressor)?);
+        }
+        for (doc, value) in batch.records.iter().zip(record_values?) {
+            docs_batch.insert(&doc.id.0[..], value);
         }
         docs_batch.insert(STATE_KEY, codec::frame(&encode_bincode(&state)?));
         // The index goes first: after a crash a document is never stored without its postings
