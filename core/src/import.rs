@@ -144,6 +144,9 @@ pub struct Importer<'a> {
     keep_index: bool,
     /// Threads that analyse a batch for the index.
     index_threads: usize,
+    /// The last directory made absolute, and its absolute form: files of one directory
+    /// follow each other, and resolving every path whole costs a system call per component.
+    last_dir: Option<(PathBuf, PathBuf)>,
 }
 
 /// A document read and decoded, waiting for the extractors.
@@ -203,6 +206,7 @@ impl<'a> Importer<'a> {
             extracting_index: HashMap::new(),
             keep_index,
             index_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            last_dir: None,
         })
     }
 
@@ -312,15 +316,44 @@ impl<'a> Importer<'a> {
         if bytes.len() as u64 > self.options.max_size {
             return Ok(self.fail(origin, too_big(bytes.len() as u64, self.options.max_size)));
         }
-        let absolute = fs::canonicalize(path)
-            .or_else(|_| std::path::absolute(path))
-            .unwrap_or_else(|_| path.to_owned());
+        let absolute = self.absolute(path);
         self.document(
             bytes,
             kind.media_type(),
             Some(absolute.display().to_string()),
             origin,
         )
+    }
+
+    /// `path` with every symbolic link resolved, as `fs::canonicalize` gives it; its directory
+    /// is resolved once for all the files in it. A path that cannot be resolved is made
+    /// absolute as it is.
+    fn absolute(&mut self, path: &Path) -> PathBuf {
+        let whole = |path: &Path| {
+            fs::canonicalize(path)
+                .or_else(|_| std::path::absolute(path))
+                .unwrap_or_else(|_| path.to_owned())
+        };
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return whole(path);
+        };
+        // A link's target may be anywhere.
+        if dir.as_os_str().is_empty()
+            || fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return whole(path);
+        }
+        match &self.last_dir {
+            Some((last, resolved)) if last == dir => resolved.join(name),
+            _ => match fs::canonicalize(dir) {
+                Ok(resolved) => {
+                    let absolute = resolved.join(name);
+                    self.last_dir = Some((dir.to_owned(), resolved));
+                    absolute
+                }
+                Err(_) => whole(path),
+            },
+        }
     }
 
     fn stdin(&mut self, stdin: &mut dyn Read) -> Result<Flow> {
