@@ -214,7 +214,14 @@ impl Analyzer {
     /// this call: to analyse many documents, reuse one [`Tokens`] with [`Analyzer::analyze_into`].
     pub fn analyze(&self, text: &str, mut emit: impl FnMut(&str, u32)) {
         let mut scratch = Scratch::default();
-        self.run(text, true, &mut scratch, &mut emit);
+        self.run(text, true, &mut scratch, &mut Emit(&mut emit));
+    }
+
+    /// Analyses `text` into `sink`, with the buffers of `tokens` (whose tokens it leaves
+    /// alone). Each plain word (ASCII letters and digits only) is first offered to the sink
+    /// as written; a word the sink knows is not analysed again.
+    pub(crate) fn analyze_with(&self, text: &str, tokens: &mut Tokens, sink: &mut dyn TermSink) {
+        self.run(text, true, &mut tokens.scratch, sink);
     }
 
     /// Analyses `text` into `out`, replacing what it held.
@@ -225,11 +232,16 @@ impl Analyzer {
             spans,
             scratch,
         } = out;
-        self.run(text, true, scratch, &mut |term, position| {
-            let start = terms.len();
-            terms.push_str(term);
-            spans.push((start, terms.len(), position));
-        });
+        self.run(
+            text,
+            true,
+            scratch,
+            &mut Emit(&mut |term: &str, position| {
+                let start = terms.len();
+                terms.push_str(term);
+                spans.push((start, terms.len(), position));
+            }),
+        );
     }
 
     /// The terms of a query word, analysed exactly as a document's text, so they match the
@@ -249,14 +261,17 @@ impl Analyzer {
     pub fn prefix_terms(&self, prefix: &str) -> Vec<String> {
         let mut terms = Vec::new();
         let mut scratch = Scratch::default();
-        self.run(prefix, false, &mut scratch, &mut |term, _| {
-            terms.push(term.to_owned())
-        });
+        self.run(
+            prefix,
+            false,
+            &mut scratch,
+            &mut Emit(&mut |term: &str, _| terms.push(term.to_owned())),
+        );
         terms
     }
 
     /// Splits `text` into word segments and turns each into terms.
-    fn run(&self, text: &str, stem: bool, scratch: &mut Scratch, emit: &mut dyn FnMut(&str, u32)) {
+    fn run(&self, text: &str, stem: bool, scratch: &mut Scratch, sink: &mut dyn TermSink) {
         let stemmer = if stem {
             self.stemmer.as_ref().map(|(_, s)| s)
         } else {
@@ -268,8 +283,31 @@ impl Analyzer {
         }
         let mut position = 0u32;
         for_each_word(text, |word| {
-            word_terms(word, stemmer, scratch, &mut position, emit)
+            word_terms(word, stemmer, scratch, &mut position, sink)
         });
+    }
+}
+
+/// Where an analysis puts its terms.
+pub(crate) trait TermSink {
+    /// Offered each plain word (ASCII letters and digits only) as written, before it is
+    /// analysed: true if the sink has taken it at `position` itself, as the term it had from
+    /// the same word before.
+    fn known(&mut self, word: &str, position: u32) -> bool;
+    /// A term at `position`; `word` is the plain word it came from, if it did.
+    fn term(&mut self, term: &str, position: u32, word: Option<&str>);
+}
+
+/// A sink that knows no word and passes each term to a function.
+struct Emit<'a>(&'a mut dyn FnMut(&str, u32));
+
+impl TermSink for Emit<'_> {
+    fn known(&mut self, _: &str, _: u32) -> bool {
+        false
+    }
+
+    fn term(&mut self, term: &str, position: u32, _: Option<&str>) {
+        (self.0)(term, position)
     }
 }
 
@@ -367,7 +405,7 @@ fn word_terms(
     stemmer: Option<&Stemmer>,
     scratch: &mut Scratch,
     position: &mut u32,
-    emit: &mut dyn FnMut(&str, u32),
+    sink: &mut dyn TermSink,
 ) {
     let Scratch {
         chars,
@@ -379,8 +417,12 @@ fn word_terms(
     term.clear();
     // Most words are plain ASCII letters and digits: nothing to split, drop or fold.
     if word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        if sink.known(word, *position) {
+            *position = position.saturating_add(1);
+            return;
+        }
         term.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-        finish_term(term, folded, stems, stemmer, position, emit);
+        finish_term(term, folded, stems, stemmer, position, sink, Some(word));
         return;
     }
     chars.clear();
@@ -405,12 +447,12 @@ fn word_terms(
         } else if (c == '.' && acronym) || (c == ',' && between_digits()) || is_ignorable(c) {
             // Dropped.
         } else {
-            finish_term(term, folded, stems, stemmer, position, emit);
+            finish_term(term, folded, stems, stemmer, position, sink, None);
             term.clear();
         }
         i += 1;
     }
-    finish_term(term, folded, stems, stemmer, position, emit);
+    finish_term(term, folded, stems, stemmer, position, sink, None);
 }
 
 /// Stems and folds the lower-cased `term`, gives it the next position and emits it.
@@ -420,7 +462,8 @@ fn finish_term(
     stems: &mut HashMap<Box<str>, Box<str>>,
     stemmer: Option<&Stemmer>,
     position: &mut u32,
-    emit: &mut dyn FnMut(&str, u32),
+    sink: &mut dyn TermSink,
+    word: Option<&str>,
 ) {
     if term.is_empty() {
         return;
@@ -431,13 +474,13 @@ fn finish_term(
     let stemmer = stemmer.filter(|_| !term.chars().any(char::is_numeric));
     let Some(stemmer) = stemmer else {
         if let Some(out) = fold(term, folded) {
-            emit(out, at);
+            sink.term(out, at, word);
         }
         return;
     };
     if let Some(out) = stems.get(term) {
         if !out.is_empty() {
-            emit(out, at);
+            sink.term(out, at, word);
         }
         return;
     }
@@ -448,7 +491,7 @@ fn finish_term(
     }
     stems.insert(term.into(), out.into());
     if !out.is_empty() {
-        emit(out, at);
+        sink.term(out, at, word);
     }
 }
 
@@ -797,7 +840,7 @@ mod tests {
                     plain.stemmer.as_ref().map(|(_, s)| s),
                     &mut scratch,
                     &mut position,
-                    &mut |t, p| slow.push((t.to_owned(), p)),
+                    &mut Emit(&mut |t: &str, p| slow.push((t.to_owned(), p))),
                 )
             });
             let mut fast = Vec::new();

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use crate::analysis::{Analyzer, Tokens};
+use crate::analysis::{Analyzer, TermSink, Tokens};
 use crate::archive::StoredDoc;
 use crate::model::DocId;
 use crate::text;
@@ -335,6 +335,66 @@ struct Partial {
     ids: FxHashMap<Box<[u8]>, u32>,
     terms: Vec<(Box<[u8]>, TermBuf)>,
     rows: Vec<DocRow>,
+    /// `[field][plain word as written]` to the number of its term, for English text: most
+    /// words recur, and this finds their term without lower-casing, stemming or a second
+    /// lookup.
+    words: FxHashMap<Box<[u8]>, u32>,
+}
+
+/// What [`Partial::add`] gives the analyser: it numbers each term of field `field` and
+/// collects `(term, position)` pairs.
+struct Numbering<'a> {
+    field: u8,
+    /// Whether `words` may be used (the text is analysed as English).
+    english: bool,
+    ids: &'a mut FxHashMap<Box<[u8]>, u32>,
+    terms: &'a mut Vec<(Box<[u8]>, TermBuf)>,
+    words: &'a mut FxHashMap<Box<[u8]>, u32>,
+    pairs: &'a mut Vec<(u32, u32)>,
+    key: &'a mut Vec<u8>,
+}
+
+impl Numbering<'_> {
+    fn set_key(&mut self, bytes: &[u8]) {
+        self.key.clear();
+        self.key.push(self.field);
+        self.key.extend_from_slice(bytes);
+    }
+}
+
+impl TermSink for Numbering<'_> {
+    fn known(&mut self, word: &str, position: u32) -> bool {
+        if !self.english {
+            return false;
+        }
+        self.set_key(word.as_bytes());
+        match self.words.get(self.key.as_slice()) {
+            Some(&id) => {
+                self.pairs.push((id, position));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn term(&mut self, term: &str, position: u32, word: Option<&str>) {
+        self.set_key(term.as_bytes());
+        let id = match self.ids.get(self.key.as_slice()) {
+            Some(&id) => id,
+            None => {
+                let id = self.terms.len() as u32;
+                let key: Box<[u8]> = self.key.as_slice().into();
+                self.ids.insert(key.clone(), id);
+                self.terms.push((key, TermBuf::default()));
+                id
+            }
+        };
+        self.pairs.push((id, position));
+        if let Some(word) = word.filter(|_| self.english) {
+            self.set_key(word.as_bytes());
+            self.words.insert(self.key.as_slice().into(), id);
+        }
+    }
 }
 
 impl Partial {
@@ -342,28 +402,22 @@ impl Partial {
         let mut row = doc.row;
         work.pairs.clear();
         for (field, content) in [(TITLE, doc.title), (BODY, doc.body.as_ref())] {
-            analyzer.analyze_into(content, &mut work.tokens);
-            let len = work.tokens.len() as u32;
+            let before = work.pairs.len();
+            let mut numbering = Numbering {
+                field,
+                english: analyzer.language() == Some("en"),
+                ids: &mut self.ids,
+                terms: &mut self.terms,
+                words: &mut self.words,
+                pairs: &mut work.pairs,
+                key: &mut work.key,
+            };
+            analyzer.analyze_with(content, &mut work.tokens, &mut numbering);
+            let len = (work.pairs.len() - before) as u32;
             if field == TITLE {
                 row.title_len = len;
             } else {
                 row.body_len = len;
-            }
-            for token in work.tokens.iter() {
-                work.key.clear();
-                work.key.push(field);
-                work.key.extend_from_slice(token.term.as_bytes());
-                let id = match self.ids.get(work.key.as_slice()) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.terms.len() as u32;
-                        let key: Box<[u8]> = work.key.as_slice().into();
-                        self.ids.insert(key.clone(), id);
-                        self.terms.push((key, TermBuf::default()));
-                        id
-                    }
-                };
-                work.pairs.push((id, token.position));
             }
         }
         // Sorting the document's (term, position) pairs groups each term's positions, in
