@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::archive::{Archive, StoredDoc, merge_tags};
 use crate::error::Result;
 use crate::export::{DocumentJson, EXPORT_VERSION};
-use crate::extract::{Doc, Pipeline};
+use crate::extract::{Doc, Pipeline, PipelineError, PipelineOutput};
 use crate::index::{Facet, IndexDoc, facet_key};
 use crate::model::{DocId, Source};
 use crate::store::{FacetChange, WriteBatch};
@@ -461,7 +461,7 @@ impl<'a> Importer<'a> {
                 url,
             })
             .collect();
-        let results = self.pipeline.run_batch(&docs);
+        let results = run_split(self.pipeline, &docs, self.index_threads);
         drop(docs);
         let mut flow = Flow::Continue;
         for (w, result) in waiting.into_iter().zip(results) {
@@ -769,6 +769,38 @@ enum Item {
     File(PathBuf),
     Stdin,
     Failed { origin: String, reason: String },
+}
+
+/// Runs `pipeline` over `docs` on up to `threads` threads, each taking a run of them; the
+/// results are in the order of `docs`, as one call would give them.
+fn run_split(
+    pipeline: &Pipeline,
+    docs: &[Doc<'_>],
+    threads: usize,
+) -> Vec<Result<PipelineOutput, PipelineError>> {
+    // Below this a thread costs more than it saves.
+    const MIN_PER_THREAD: usize = 32;
+    let threads = threads.min(docs.len() / MIN_PER_THREAD).max(1);
+    if threads == 1 {
+        return pipeline.run_batch(docs);
+    }
+    let per = docs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let mut chunks = docs.chunks(per);
+        let first = chunks.next().unwrap_or_default();
+        let others: Vec<_> = chunks
+            .map(|chunk| scope.spawn(move || pipeline.run_batch(chunk)))
+            .collect();
+        let mut results = pipeline.run_batch(first);
+        for handle in others {
+            results.extend(
+                handle
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            );
+        }
+        results
+    })
 }
 
 fn too_big(len: u64, max: u64) -> String {
