@@ -297,8 +297,9 @@ impl Archive {
                 Ok(())
             });
             // And one reads and decodes the documents of the next segment while this thread
-            // analyses the current one.
-            let (chunks_tx, chunks) = std::sync::mpsc::sync_channel::<Vec<(StoredDoc, Vec<u8>)>>(1);
+            // analyses the current one, then waits to hand them over: two segments' documents
+            // in memory at most.
+            let (chunks_tx, chunks) = std::sync::mpsc::sync_channel::<Vec<(StoredDoc, Vec<u8>)>>(0);
             let reader = scope.spawn(move || -> Result<()> {
                 let mut chunk = Vec::with_capacity(segment_docs);
                 for doc in store.records() {
