@@ -99,7 +99,8 @@ pub struct ExtractArgs {
     pub struct_size: u32,
     /// The request JSON (schema_version, id, media_type, url, fields so far).
     pub request: Slice,
-    /// The decoded text, UTF-8.
+    /// The decoded text. It must be valid UTF-8 (the library checks it and refuses the
+    /// document otherwise).
     pub text: Slice,
     /// The original bytes.
     pub raw: Slice,

@@ -198,8 +198,15 @@ extern "C" fn extract<T: Extractor + Default + 'static>(
             unsafe { (bytes(args.request), bytes(args.text), bytes(args.raw)) };
         let request =
             RequestView::from_json(request).map_err(|e| internal(&format!("request JSON: {e}")))?;
-        let text =
-            std::str::from_utf8(text).map_err(|e| internal(&format!("text is not UTF-8: {e}")))?;
+        // The ABI requires UTF-8 and morgue's host only passes checked text, but the library
+        // does not stake memory safety on its caller: it checks again, with simdutf8, which
+        // costs a fraction of `std::str::from_utf8` on an article.
+        let text = simdutf8::basic::from_utf8(text).map_err(|_| {
+            let reason = std::str::from_utf8(text)
+                .err()
+                .map_or_else(String::new, |e| e.to_string());
+            internal(&format!("text is not UTF-8: {reason}"))
+        })?;
         let input = ExtractInput {
             id: &request.id,
             media_type: &request.media_type,

@@ -9,6 +9,7 @@
 
 #![allow(unsafe_code)]
 
+use std::cell::Cell;
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 
@@ -201,12 +202,30 @@ impl Extractor for PluginExtractor {
             url: input.url,
             fields: input.fields,
         };
-        let mut json = Vec::with_capacity(256);
-        request
-            .write_json(&mut json)
-            .map_err(|e| ExtractError::Internal(format!("cannot encode the request: {e}")))?;
-        self.extract_json(&json, input.text.as_bytes(), input.raw, decode_result)
+        REQUEST.with(|spare| {
+            // The buffer of the last request on this thread, so a call allocates no request.
+            let mut json = spare.take();
+            json.clear();
+            let result = match request.write_json(&mut json) {
+                Ok(()) => self.call(&json, input.text, input.raw, decode_result),
+                Err(e) => Err(ExtractError::Internal(format!(
+                    "cannot encode the request: {e}"
+                ))),
+            };
+            if json.capacity() <= MAX_SPARE_REQUEST {
+                spare.set(json);
+            }
+            result
+        })
     }
+}
+
+/// Largest request buffer kept for the next call.
+const MAX_SPARE_REQUEST: usize = 1 << 16;
+
+thread_local! {
+    /// The request buffer of the last call on this thread, reused by the next one.
+    static REQUEST: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 impl PluginExtractor {
@@ -214,6 +233,9 @@ impl PluginExtractor {
     /// JSON, as the library wrote them, go to `read` while the library still owns the bytes:
     /// decoding them is the host's copy, so they are not copied twice. The plugin host process
     /// forwards them unchanged, so a document crosses JSON once on its way through the child.
+    ///
+    /// The ABI requires the text to be UTF-8, so text that is not never reaches the library:
+    /// `read` gets an error status and error JSON instead, as if the library had refused it.
     pub fn extract_json<R>(
         &self,
         request: &[u8],
@@ -221,10 +243,37 @@ impl PluginExtractor {
         raw: &[u8],
         read: impl FnOnce(i32, &[u8]) -> R,
     ) -> R {
+        match simdutf8::basic::from_utf8(text) {
+            Ok(text) => self.call(request, text, raw, read),
+            Err(_) => {
+                let reason = std::str::from_utf8(text)
+                    .err()
+                    .map_or_else(String::new, |e| e.to_string());
+                let error = ErrorJson {
+                    schema_version: SCHEMA_VERSION,
+                    kind: "internal".into(),
+                    message: format!("text is not UTF-8: {reason}"),
+                };
+                read(
+                    STATUS_ERROR,
+                    &serde_json::to_vec(&error).unwrap_or_default(),
+                )
+            }
+        }
+    }
+
+    /// One `extract` call on text that is UTF-8, as the ABI requires.
+    fn call<R>(
+        &self,
+        request: &[u8],
+        text: &str,
+        raw: &[u8],
+        read: impl FnOnce(i32, &[u8]) -> R,
+    ) -> R {
         let args = ExtractArgs {
             struct_size: size_of::<ExtractArgs>() as u32,
             request: Slice::new(request),
-            text: Slice::new(text),
+            text: Slice::new(text.as_bytes()),
             raw: Slice::new(raw),
         };
         let mut out = Buf::EMPTY;
@@ -480,4 +529,96 @@ pub fn check_unique<'a>(
         seen.push((name, origin));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{FieldDecl, FieldType};
+    use crate::model::Fields;
+    use crate::plugin::guest;
+
+    /// Counts the bytes of the text it is given.
+    #[derive(Default)]
+    struct Length;
+
+    impl Extractor for Length {
+        fn manifest(&self) -> Manifest {
+            Manifest {
+                name: "length".into(),
+                version: "1.0.0".into(),
+                description: String::new(),
+                media_types: vec!["text/plain".into()],
+                fields: vec![FieldDecl::required("length.bytes", FieldType::Integer)],
+                requires: Vec::new(),
+            }
+        }
+
+        fn extract(&self, input: &ExtractInput<'_>) -> Result<Extraction, ExtractError> {
+            let fields = Fields::from([("length.bytes".to_owned(), input.text.len().into())]);
+            Ok(Extraction { fields })
+        }
+    }
+
+    fn length() -> PluginExtractor {
+        instantiate(guest::descriptor::<Length>(), Path::new("built-in"), 0)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn request() -> Vec<u8> {
+        let fields = Fields::new();
+        let request = RequestRef {
+            schema_version: SCHEMA_VERSION,
+            id: "0123",
+            media_type: "text/plain",
+            url: None,
+            fields: &fields,
+        };
+        let mut json = Vec::new();
+        request
+            .write_json(&mut json)
+            .unwrap_or_else(|e| panic!("{e}"));
+        json
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_never_reaches_the_library() {
+        // The ABI requires UTF-8, so the host refuses other bytes before the call, with the
+        // error the library's own check gives.
+        let extractor = length();
+        let (status, reply) =
+            extractor.extract_json(&request(), b"caf\xe9", b"", |s, r| (s, r.to_vec()));
+        assert_eq!(status, STATUS_ERROR);
+        let error: ErrorJson = serde_json::from_slice(&reply).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(error.kind, "internal");
+        assert_eq!(
+            error.message,
+            "text is not UTF-8: incomplete utf-8 byte sequence from index 3"
+        );
+        assert!(matches!(
+            decode_result(status, &reply),
+            Err(ExtractError::Internal(m)) if m.starts_with("text is not UTF-8")
+        ));
+        // UTF-8 goes through, as the trait call does.
+        let (status, reply) =
+            extractor.extract_json(&request(), "café".as_bytes(), b"", |s, r| (s, r.to_vec()));
+        assert_eq!(status, STATUS_OK);
+        let fields = decode_result(status, &reply)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .fields;
+        assert_eq!(fields["length.bytes"], 5);
+        let input = ExtractInput {
+            id: "0123",
+            media_type: "text/plain",
+            text: "café",
+            raw: b"",
+            url: None,
+            fields: &Fields::new(),
+        };
+        let direct = extractor
+            .extract(&input)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .fields;
+        assert_eq!(direct, fields);
+    }
 }

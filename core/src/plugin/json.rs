@@ -362,7 +362,8 @@ struct Parser<'a> {
 impl<'a> Parser<'a> {
     fn new(bytes: &'a [u8]) -> Option<Parser<'a>> {
         Some(Parser {
-            text: std::str::from_utf8(bytes).ok()?,
+            // simdutf8 checks a result several times faster than `std::str::from_utf8`.
+            text: simdutf8::basic::from_utf8(bytes).ok()?,
             pos: 0,
             depth: 0,
         })
