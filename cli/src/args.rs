@@ -67,8 +67,10 @@ exits 2 if anything failed."
     #[command(
         long_about = "Search the archive. Words are ANDed; also \"exact phrase\", prefix*, a OR b, \
 -word or NOT word, ( ... ), title:/body: and the filters site:, author:, dateline:, tag:, lang:, id:, \
-and ranges published:2009-06-01..2009-06-30, imported:>2026-01-01, words:>500. Exits 1 when nothing \
-matches. Needs an up-to-date index: run `morgue reindex` after importing."
+and ranges published:2009-06-01..2009-06-30, imported:>2026-01-01, words:>500. person:, org:, \
+place:, entity:, speaker: and quote: search what an entity or quote extractor stored (entities[] \
+and quotes[]; the built-in extractors do not produce them). Exits 1 when nothing matches. Needs an \
+up-to-date index: run `morgue reindex` after importing."
     )]
     Query(QueryArgs),
     /// Count the documents and the bytes they take.

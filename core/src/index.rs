@@ -50,6 +50,20 @@ pub enum Facet {
     Tag = 3,
     /// `language`.
     Lang = 4,
+    /// Each entity of kind `person` (`entities[]`), whole and word by word.
+    Person = 5,
+    /// Each entity of kind `organization`, whole and word by word.
+    Org = 6,
+    /// Each entity of kind `place`, whole and word by word.
+    Place = 7,
+    /// Each entity of any kind, whole and word by word.
+    Entity = 8,
+    /// Each speaker of a quote (`quotes[]`: `speaker`, and `speaker_text` as written), whole
+    /// and word by word.
+    Speaker = 9,
+    /// The terms of the quotes' text, analysed as the body is (stemmed, in the document's
+    /// language).
+    Quote = 10,
 }
 
 /// The key of a facet value: `[facet][value]`.
@@ -95,6 +109,49 @@ pub fn facets(doc: &StoredDoc) -> Vec<(Facet, String)> {
     for tag in &doc.source.tags {
         out.push((Facet::Tag, tag.to_lowercase()));
     }
+    let objects = |name: &str| {
+        doc.fields
+            .get(name)
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+    };
+    let mut names = |facet: Facet, name: &str| {
+        let name = name.to_lowercase();
+        for word in name.split_whitespace() {
+            out.push((facet, word.to_owned()));
+        }
+        out.push((facet, name));
+    };
+    for entity in objects("entities") {
+        let Some(name) = entity.get("name").and_then(|n| n.as_str()) else {
+            continue;
+        };
+        names(Facet::Entity, name);
+        match entity.get("kind").and_then(|k| k.as_str()) {
+            Some("person") => names(Facet::Person, name),
+            Some("organization") => names(Facet::Org, name),
+            Some("place") => names(Facet::Place, name),
+            _ => {}
+        }
+    }
+    let mut quote_terms = std::collections::BTreeSet::new();
+    let mut analyzer = None;
+    for quote in objects("quotes") {
+        for key in ["speaker", "speaker_text"] {
+            if let Some(name) = quote.get(key).and_then(|n| n.as_str()) {
+                names(Facet::Speaker, name);
+            }
+        }
+        if let Some(text) = quote.get("text").and_then(|t| t.as_str()) {
+            let analyzer =
+                analyzer.get_or_insert_with(|| Analyzer::for_language(str_of("language")));
+            analyzer.analyze(text, |term, _| {
+                quote_terms.insert(term.to_owned());
+            });
+        }
+    }
+    out.extend(quote_terms.into_iter().map(|t| (Facet::Quote, t)));
     out.sort();
     out.dedup();
     out

@@ -229,11 +229,13 @@ impl<'a> Searcher<'a> {
                 Field::Dateline => self.facet(Facet::Dateline, query),
                 Field::Tag => self.facet(Facet::Tag, query),
                 Field::Lang => self.facet(Facet::Lang, query),
+                Field::Person => self.facet(Facet::Person, query),
+                Field::Org => self.facet(Facet::Org, query),
+                Field::Place => self.facet(Facet::Place, query),
+                Field::Entity => self.facet(Facet::Entity, query),
+                Field::Speaker => self.facet(Facet::Speaker, query),
+                Field::Quote => self.quote(query),
                 Field::Id => self.ids(query),
-                other => Err(Error::QueryUnsupported(format!(
-                    "{}: needs the entity and quote extractors, which this morgue does not have yet",
-                    other.name()
-                ))),
             },
             Query::Range(range) => Ok(self
                 .catalog
@@ -566,6 +568,120 @@ impl<'a> Searcher<'a> {
             .filter(|&s| self.catalog.is_live(s))
             .map(|s| (s, 0.0))
             .collect())
+    }
+
+    /// Documents with a quote holding the query's words (`quote:word`), its words in a row
+    /// (`quote:"a phrase"`) or a word starting with a prefix (`quote:infla*`); OR and AND
+    /// combine those. Quote terms are listed per document; a phrase is then checked in the
+    /// quotes of the documents holding all its words.
+    fn quote(&self, query: &Query) -> Result<Matches> {
+        match query {
+            Query::Or(parts) => {
+                let mut result = Matches::new();
+                for part in parts {
+                    result = union(&result, &self.quote(part)?, |a, _| a);
+                }
+                Ok(result)
+            }
+            Query::And(parts) => {
+                let mut result: Option<Matches> = None;
+                for part in parts {
+                    let m = self.quote(part)?;
+                    result = Some(match result {
+                        None => m,
+                        Some(acc) => intersect(&acc, &m),
+                    });
+                }
+                Ok(result.unwrap_or_default())
+            }
+            _ => {
+                let Some(analysed) = query.analysed(&self.analyzer) else {
+                    return Ok(Matches::new());
+                };
+                let Some((last, head)) = analysed.terms.split_last() else {
+                    return Ok(Matches::new());
+                };
+                let store = self.archive.store();
+                let corrupt = |reason| Error::Corrupt {
+                    what: "quote term list".into(),
+                    reason,
+                };
+                let mut candidates: Option<Vec<u64>> = None;
+                for term in head {
+                    let seqs = store.facet(&facet_key(Facet::Quote, term))?;
+                    candidates = Some(match candidates {
+                        None => seqs,
+                        Some(c) => intersect_seqs(&c, &seqs),
+                    });
+                }
+                let mut lasts = if analysed.prefix {
+                    let mut seqs = Vec::new();
+                    for item in store.facets_with_prefix(&facet_key(Facet::Quote, last)) {
+                        seqs.extend(index::decode_seqs(&item?.1).map_err(corrupt)?);
+                    }
+                    seqs.sort_unstable();
+                    seqs.dedup();
+                    seqs
+                } else {
+                    store.facet(&facet_key(Facet::Quote, last))?
+                };
+                if let Some(c) = candidates {
+                    lasts = intersect_seqs(&c, &lasts);
+                }
+                let mut out = Matches::new();
+                for seq in lasts {
+                    if !self.catalog.is_live(seq) {
+                        continue;
+                    }
+                    if analysed.terms.len() == 1 || self.quoted_in_a_row(seq, &analysed)? {
+                        out.push((seq, 0.0));
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// Whether one of document `seq`'s quotes holds `analysed`'s terms at consecutive
+    /// positions (the last as a prefix, if it is one).
+    fn quoted_in_a_row(&self, seq: u64, analysed: &crate::query::Analysed) -> Result<bool> {
+        let Some((id, _)) = self.archive.store().docnum(seq)? else {
+            return Ok(false);
+        };
+        let Some(doc) = self.archive.find(&id)? else {
+            return Ok(false);
+        };
+        let language = doc.fields.get("language").and_then(|l| l.as_str());
+        let analyzer = Analyzer::for_language(language);
+        let Some((last, head)) = analysed.terms.split_last() else {
+            return Ok(false);
+        };
+        let quotes = doc.fields.get("quotes").and_then(|q| q.as_array());
+        for text in quotes
+            .into_iter()
+            .flatten()
+            .filter_map(|q| q.get("text")?.as_str())
+        {
+            let mut terms = Vec::new();
+            analyzer.analyze(text, |term, position| {
+                terms.push((term.to_owned(), position))
+            });
+            let found = terms.windows(analysed.terms.len()).any(|w| {
+                w.windows(2).all(|p| p[1].1 == p[0].1 + 1)
+                    && w.iter().zip(head).all(|((t, _), h)| t == h)
+                    && w.last().is_some_and(|(t, _)| {
+                        if analysed.prefix {
+                            t.starts_with(last.as_str())
+                        } else {
+                            t == last
+                        }
+                    })
+            });
+            if found {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Documents whose id starts with one of the query's hex prefixes.
