@@ -147,7 +147,7 @@ impl Archive {
     }
 
     /// Applies and flushes a batch, then records the new state in the manifest.
-    pub(crate) fn commit(&mut self, batch: WriteBatch) -> Result<()> {
+    pub(crate) fn commit(&self, batch: &WriteBatch) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
@@ -262,7 +262,7 @@ impl Archive {
             deleted: if has_index { deleted } else { Vec::new() },
             ..WriteBatch::default()
         };
-        self.commit(batch)
+        self.commit(&batch)
     }
 
     /// Rebuilds the full-text and field index from the stored documents, in segments of up to
@@ -425,7 +425,7 @@ impl Archive {
             }
         }
         let changed = batch.records.len();
-        self.commit(batch)?;
+        self.commit(&batch)?;
         Ok(changed)
     }
 

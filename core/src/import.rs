@@ -6,12 +6,13 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use sha2::{Digest, Sha256};
 
 use crate::archive::{Archive, StoredDoc, merge_tags};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::export::{DocumentJson, EXPORT_VERSION};
 use crate::extract::{Doc, Pipeline, PipelineError, PipelineOutput};
 use crate::index::{Facet, IndexDoc, facet_key};
@@ -129,7 +130,7 @@ pub struct Summary {
 
 /// An import into an open archive.
 pub struct Importer<'a> {
-    archive: &'a mut Archive,
+    archive: &'a Archive,
     pipeline: &'a Pipeline,
     options: &'a ImportOptions,
     reporter: &'a mut dyn Reporter,
@@ -147,6 +148,24 @@ pub struct Importer<'a> {
     /// The last directory made absolute, and its absolute form: files of one directory
     /// follow each other, and resolving every path whole costs a system call per component.
     last_dir: Option<(PathBuf, PathBuf)>,
+    /// The batch being written on the committing thread while the next one is read.
+    in_flight: Option<InFlight>,
+    /// Sends batches to the committing thread, during [`Importer::run`].
+    committer: Option<Committer>,
+}
+
+/// A batch handed to the committing thread: what it writes (still visible to the importer,
+/// so a document in it is not taken for new) and the outcomes to report once it is flushed.
+struct InFlight {
+    batch: Arc<WriteBatch>,
+    index: HashMap<DocId, usize>,
+    outcomes: Vec<Outcome>,
+}
+
+/// The importer's ends of the committing thread's channels.
+struct Committer {
+    batches: std::sync::mpsc::SyncSender<Arc<WriteBatch>>,
+    done: std::sync::mpsc::Receiver<Result<()>>,
 }
 
 /// A document read and decoded, waiting for the extractors.
@@ -207,12 +226,39 @@ impl<'a> Importer<'a> {
             keep_index,
             index_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             last_dir: None,
+            in_flight: None,
+            committer: None,
         })
     }
 
     /// Imports every input; `stdin` is read for `-`. Returns the counts; an `Err` means the
     /// archive itself failed (a store error), not an input.
     pub fn run(mut self, inputs: &[Input], stdin: &mut dyn Read) -> Result<Summary> {
+        // A batch is written and flushed on a thread of its own while the next one is read
+        // and extracted; its outcomes are reported once it is flushed.
+        let archive = self.archive;
+        std::thread::scope(|scope| {
+            let (batches, to_commit) = std::sync::mpsc::sync_channel::<Arc<WriteBatch>>(0);
+            let (committed, done) = std::sync::mpsc::sync_channel::<Result<()>>(1);
+            scope.spawn(move || {
+                for batch in to_commit {
+                    let result = archive.commit(&batch);
+                    let failed = result.is_err();
+                    if committed.send(result).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            self.committer = Some(Committer { batches, done });
+            let result = self.read_all(inputs, stdin);
+            // Closing the channel ends the committing thread.
+            self.committer = None;
+            result?;
+            Ok(self.summary)
+        })
+    }
+
+    fn read_all(&mut self, inputs: &[Input], stdin: &mut dyn Read) -> Result<()> {
         let files = self.expand(inputs);
         self.reporter.begin(
             files
@@ -236,7 +282,31 @@ impl<'a> Importer<'a> {
             }
         }
         self.flush()?;
-        Ok(self.summary)
+        self.finish_in_flight()
+    }
+
+    /// Waits until the batch on the committing thread is flushed, then reports its outcomes.
+    fn finish_in_flight(&mut self) -> Result<()> {
+        let Some(in_flight) = self.in_flight.take() else {
+            return Ok(());
+        };
+        if let Some(committer) = &self.committer {
+            // A closed channel means the thread panicked, which the scope passes on.
+            committer.done.recv().map_err(|_| Error::Interrupted)??;
+        }
+        self.report(in_flight.outcomes);
+        Ok(())
+    }
+
+    fn report(&mut self, outcomes: Vec<Outcome>) {
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Archived { .. } => self.summary.archived += 1,
+                Outcome::AlreadyArchived { .. } => self.summary.already += 1,
+                _ => {}
+            }
+            self.reporter.outcome(&outcome);
+        }
     }
 
     /// Expands directories (recursively, in name order) into files, keeping the order given.
@@ -629,11 +699,20 @@ impl<'a> Importer<'a> {
         exported: Option<&Source>,
         extra_tags: &[String],
     ) -> Result<bool> {
+        let in_flight = self
+            .in_flight
+            .as_ref()
+            .and_then(|f| Some(f.batch.records[*f.index.get(id)?].clone()));
+        // A document in the batch being written counts as archived, its bytes included.
+        let written = in_flight.is_some();
         let (mut doc, pending_at) = match self.batch.index.get(id) {
             Some(&i) => (self.batch.records[i].clone(), Some(i)),
-            None => match self.archive.find(id)? {
+            None => match in_flight {
                 Some(doc) => (doc, None),
-                None => return Ok(false),
+                None => match self.archive.find(id)? {
+                    Some(doc) => (doc, None),
+                    None => return Ok(false),
+                },
             },
         };
         let before = doc.source.clone();
@@ -662,7 +741,7 @@ impl<'a> Importer<'a> {
             None => {
                 // Repair a record whose original bytes did not survive a crash: the bytes
                 // being imported are the same, so store them again.
-                if !self.archive.has_raw(id)? {
+                if !written && !self.archive.has_raw(id)? {
                     return Ok(false);
                 }
                 if doc.source != before {
@@ -715,6 +794,9 @@ impl<'a> Importer<'a> {
         // Documents still waiting for the extractors go first; with --strict there are none
         // (each is extracted on its own), so no stop is lost here.
         let _ = self.extract_waiting()?;
+        // The batch before this one lands first: the index numbers segments by what is
+        // stored, and batches are written in order.
+        self.finish_in_flight()?;
         let pending = std::mem::take(&mut self.batch);
         let mut batch = WriteBatch::default();
         if self.keep_index {
@@ -752,14 +834,25 @@ impl<'a> Importer<'a> {
         }
         batch.raw = pending.raw;
         batch.records = pending.records;
-        self.archive.commit(batch)?;
-        for outcome in pending.outcomes {
-            match outcome {
-                Outcome::Archived { .. } => self.summary.archived += 1,
-                Outcome::AlreadyArchived { .. } => self.summary.already += 1,
-                _ => {}
-            }
-            self.reporter.outcome(&outcome);
+        let Some(committer) = &self.committer else {
+            self.archive.commit(&batch)?;
+            self.report(pending.outcomes);
+            return Ok(());
+        };
+        let batch = Arc::new(batch);
+        // The thread only stops on an error, which `finish_in_flight` reports.
+        if committer.batches.send(Arc::clone(&batch)).is_ok() {
+            let index = batch
+                .records
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.id, i))
+                .collect();
+            self.in_flight = Some(InFlight {
+                batch,
+                index,
+                outcomes: pending.outcomes,
+            });
         }
         Ok(())
     }

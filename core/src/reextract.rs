@@ -74,10 +74,10 @@ pub fn reextract(
             }
         }
         if batch.records.len() >= BATCH {
-            archive.commit(std::mem::take(&mut batch))?;
+            archive.commit(&std::mem::take(&mut batch))?;
         }
         progress(summary.done + summary.failed);
     }
-    archive.commit(batch)?;
+    archive.commit(&batch)?;
     Ok(summary)
 }

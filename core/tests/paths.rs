@@ -71,3 +71,55 @@ fn recorded_paths_are_the_canonical_paths() {
     expected.sort();
     assert_eq!(recorded, expected);
 }
+
+#[test]
+fn a_copy_read_while_its_original_is_being_written_adds_its_path() {
+    // The first 2,000 BBC documents are written while the rest are read: the copy, read
+    // last, finds its original in the batch being written, not yet in the store.
+    let dir = tempfile::tempdir().unwrap();
+    let bbc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/bbc");
+    let copies = dir.path().join("zz-copies");
+    fs::create_dir_all(&copies).unwrap();
+    fs::copy(bbc.join("business/001.txt"), copies.join("again.txt")).unwrap();
+    let mut archive = Archive::open(
+        &dir.path().join("archive"),
+        &OpenOptions {
+            create: true,
+            wait: None,
+        },
+    )
+    .unwrap();
+    let mut inputs: Vec<Input> = ["business", "entertainment", "politics", "sport", "tech"]
+        .iter()
+        .map(|c| Input::Path(bbc.join(c)))
+        .collect();
+    inputs.push(Input::Path(copies.clone()));
+    let summary = Importer::new(
+        &mut archive,
+        &Pipeline::empty(),
+        &ImportOptions::default(),
+        &mut Quiet,
+        &AtomicBool::new(false),
+    )
+    .unwrap()
+    .run(&inputs, &mut std::io::empty())
+    .unwrap();
+    assert_eq!(summary.archived, 2127);
+    assert_eq!(summary.already, 99);
+    assert_eq!(archive.len(), 2127);
+    let original = fs::canonicalize(bbc.join("business/001.txt"))
+        .unwrap()
+        .display()
+        .to_string();
+    let copy = fs::canonicalize(copies.join("again.txt"))
+        .unwrap()
+        .display()
+        .to_string();
+    let doc = archive
+        .documents()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.source.paths.contains(&original))
+        .unwrap();
+    assert_eq!(doc.source.paths, vec![original, copy]);
+}

@@ -156,7 +156,9 @@ pub struct Store {
     facets: sled::Tree,
     packs: sled::Tree,
     meta: sled::Tree,
-    state: StoreState,
+    /// Counters as of the last commit; commits take `&self`, so one may run on another thread
+    /// while this one reads.
+    state: std::sync::Mutex<StoreState>,
     /// The pack read last: records are read in id order, which is pack order.
     pack_cache: std::sync::Mutex<Option<(u64, std::sync::Arc<Pack>)>>,
 }
@@ -283,7 +285,7 @@ impl Store {
             facets,
             packs,
             meta,
-            state,
+            state: std::sync::Mutex::new(state),
             pack_cache: std::sync::Mutex::new(None),
         };
         if let Some(layout) = store.meta.get(INDEX_KEY).map_err(|e| store_err(dir, e))?
@@ -298,7 +300,13 @@ impl Store {
 
     /// Counters as of the last commit.
     pub fn state(&self) -> StoreState {
+        *self.lock_state()
+    }
+
+    fn lock_state(&self) -> std::sync::MutexGuard<'_, StoreState> {
         self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Whether a record exists for `id`.
@@ -412,11 +420,13 @@ impl Store {
     /// Applies a batch — raw bytes first, then records and counters in one atomic batch — and
     /// flushes. Only after this returns may the documents be reported as archived: without a
     /// flush sled loses recent writes on a crash.
-    pub fn commit(&mut self, batch: WriteBatch) -> Result<StoreState> {
+    pub fn commit(&self, batch: &WriteBatch) -> Result<StoreState> {
+        // One commit at a time: each counts against the state the previous one left.
+        let mut current = self.lock_state();
         if batch.is_empty() {
-            return Ok(self.state);
+            return Ok(*current);
         }
-        let mut state = self.state;
+        let mut state = *current;
         let mut raw_batch = sled::Batch::default();
         let mut docs_batch = sled::Batch::default();
         // Compressing is most of a commit's work: the originals on one thread while the
@@ -473,11 +483,11 @@ impl Store {
         docs_batch.insert(STATE_KEY, codec::frame(&encode_bincode(&state)?));
         // The index goes first: after a crash a document is never stored without its postings
         // (postings of a document that did not make it are ignored by queries).
-        self.apply_index(&batch)?;
+        self.apply_index(batch)?;
         self.raw.apply_batch(raw_batch).map_err(|e| self.err(e))?;
         self.docs.apply_batch(docs_batch).map_err(|e| self.err(e))?;
         self.db.flush().map_err(|e| self.err(e))?;
-        self.state = state;
+        *current = state;
         Ok(state)
     }
 
@@ -743,7 +753,7 @@ impl Store {
             }
             to.apply_batch(batch).map_err(|e| other.err(e))?;
         }
-        other.state = self.state;
+        *other.lock_state() = self.state();
         other.flush()
     }
 
