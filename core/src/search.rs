@@ -547,27 +547,40 @@ impl<'a> Searcher<'a> {
         let mut seqs: Vec<u64> = Vec::new();
         for wanted in plain_terms(query) {
             match wanted.strip_suffix('*') {
-                Some(prefix) => {
-                    for item in store.facets_with_prefix(&facet_key(facet, prefix)) {
-                        let (_, value) = item?;
-                        seqs.extend(index::decode_seqs(&value).map_err(|reason| {
-                            Error::Corrupt {
-                                what: "facet list".into(),
-                                reason,
-                            }
-                        })?);
-                    }
-                }
+                Some(prefix) => seqs.extend(self.facet_prefix(facet, prefix)?),
                 None => seqs.extend(store.facet(&facet_key(facet, &wanted))?),
             }
         }
+        Ok(self.live(seqs))
+    }
+
+    /// The documents of every value of `facet` starting with `prefix`, ascending.
+    fn facet_prefix(&self, facet: Facet, prefix: &str) -> Result<Vec<u64>> {
+        let mut seqs = Vec::new();
+        for item in self
+            .archive
+            .store()
+            .facets_with_prefix(&facet_key(facet, prefix))
+        {
+            let (_, value) = item?;
+            seqs.extend(index::decode_seqs(&value).map_err(|reason| Error::Corrupt {
+                what: "facet list".into(),
+                reason,
+            })?);
+        }
         seqs.sort_unstable();
         seqs.dedup();
-        Ok(seqs
-            .into_iter()
+        Ok(seqs)
+    }
+
+    /// `seqs` sorted, without repeats or documents the index no longer holds, unscored.
+    fn live(&self, mut seqs: Vec<u64>) -> Matches {
+        seqs.sort_unstable();
+        seqs.dedup();
+        seqs.into_iter()
             .filter(|&s| self.catalog.is_live(s))
             .map(|s| (s, 0.0))
-            .collect())
+            .collect()
     }
 
     /// Documents with a quote holding the query's words (`quote:word`), its words in a row
@@ -602,10 +615,6 @@ impl<'a> Searcher<'a> {
                     return Ok(Matches::new());
                 };
                 let store = self.archive.store();
-                let corrupt = |reason| Error::Corrupt {
-                    what: "quote term list".into(),
-                    reason,
-                };
                 let mut candidates: Option<Vec<u64>> = None;
                 for term in head {
                     let seqs = store.facet(&facet_key(Facet::Quote, term))?;
@@ -615,13 +624,7 @@ impl<'a> Searcher<'a> {
                     });
                 }
                 let mut lasts = if analysed.prefix {
-                    let mut seqs = Vec::new();
-                    for item in store.facets_with_prefix(&facet_key(Facet::Quote, last)) {
-                        seqs.extend(index::decode_seqs(&item?.1).map_err(corrupt)?);
-                    }
-                    seqs.sort_unstable();
-                    seqs.dedup();
-                    seqs
+                    self.facet_prefix(Facet::Quote, last)?
                 } else {
                     store.facet(&facet_key(Facet::Quote, last))?
                 };
@@ -701,13 +704,7 @@ impl<'a> Searcher<'a> {
                 }
             }
         }
-        seqs.sort_unstable();
-        seqs.dedup();
-        Ok(seqs
-            .into_iter()
-            .filter(|&s| self.catalog.is_live(s))
-            .map(|s| (s, 0.0))
-            .collect())
+        Ok(self.live(seqs))
     }
 }
 
