@@ -135,6 +135,9 @@ fn main() {
         .unwrap()
         .to_owned();
     let rounds = 3;
+    // `-- process` measures only the direct call and the child process, for profiling the
+    // isolation path on its own.
+    let only_process = std::env::args().skip(1).any(|a| a == "process");
     println!(
         "extraction of {} BBC documents x {rounds}, best of {PASSES} passes (in-process paths \
          interleaved), one core",
@@ -152,19 +155,21 @@ fn main() {
     } else {
         Vec::new()
     };
-    let mut in_process: Vec<&dyn Extractor> =
-        vec![&morgue_plugin_structure::Structure, &descriptor];
-    in_process.extend(
-        loaded
-            .iter()
-            .filter(|e| e.name() == "structure")
-            .map(|e| e as &dyn Extractor),
-    );
+    let mut in_process: Vec<&dyn Extractor> = vec![&morgue_plugin_structure::Structure];
+    if !only_process {
+        in_process.push(&descriptor);
+        in_process.extend(
+            loaded
+                .iter()
+                .filter(|e| e.name() == "structure")
+                .map(|e| e as &dyn Extractor),
+        );
+    }
     let rates = measure_interleaved(&in_process, &docs, rounds);
     let direct = rates[0];
     let mut rows = vec![
         ("direct trait call", Some(direct)),
-        ("in-process descriptor", Some(rates[1])),
+        ("in-process descriptor", rates.get(1).copied()),
         ("dlopen libmorgue_builtins.so", rates.get(2).copied()),
     ];
     let exe = target.join("morgue");
@@ -198,6 +203,12 @@ fn main() {
     for (name, rate) in rows {
         match rate {
             Some(r) => println!("{name:<30} {r:>12.0} {:>9.1}%", r / direct * 100.0),
+            None if only_process && !name.starts_with("--isolation") => {
+                println!(
+                    "{name:<30} {:>12} (not measured with `-- process`)",
+                    "skipped"
+                )
+            }
             None => println!(
                 "{name:<30} {:>12} (build with `cargo build --release --workspace` first)",
                 "skipped"
