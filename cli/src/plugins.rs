@@ -283,11 +283,9 @@ pub fn host(ctx: &Ctx, args: PluginHostArgs) -> Result<Status> {
             let _ = ctrlc::set_handler(|| {});
             // The parent holds the archive's lock; the registry is read without it.
             let extractors = load_plugins(&ctx.archive_dir).map_err(|e| format!("{e:#}"));
-            let mut stdin = std::io::stdin().lock();
-            // Buffered and flushed once per reply: stdout's own line buffering would split a
-            // binary frame at every newline byte.
-            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            isolate::serve(extractors, &mut stdin, &mut stdout)?;
+            // `serve` buffers both sides itself (stdout's own line buffering would split a
+            // binary frame at every newline byte).
+            isolate::serve(extractors, std::io::stdin().lock(), std::io::stdout())?;
             Ok(Status::Success)
         }
         PluginHostCommand::Verify { file } => {

@@ -10,7 +10,7 @@
 use std::io::{BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -36,10 +36,17 @@ pub fn write_frame(out: &mut dyn Write, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Reads one frame; `None` at a clean end of stream.
 pub fn read_frame(input: &mut dyn Read) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    Ok(read_frame_into(input, &mut bytes)?.then_some(bytes))
+}
+
+/// Reads one frame into `bytes`, replacing what it held (its allocation is reused); `false` at
+/// a clean end of stream.
+pub fn read_frame_into(input: &mut dyn Read, bytes: &mut Vec<u8>) -> std::io::Result<bool> {
     let mut len = [0u8; 4];
     match input.read_exact(&mut len) {
         Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(false),
         Err(e) => return Err(e),
     }
     let len = u32::from_le_bytes(len);
@@ -49,10 +56,26 @@ pub fn read_frame(input: &mut dyn Read) -> std::io::Result<Option<Vec<u8>>> {
             "frame too large",
         ));
     }
-    let mut bytes = vec![0u8; len as usize];
-    input.read_exact(&mut bytes)?;
-    Ok(Some(bytes))
+    bytes.clear();
+    let got = input.take(u64::from(len)).read_to_end(bytes)?;
+    if got < len as usize {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the stream ended inside a frame",
+        ));
+    }
+    Ok(true)
 }
+
+/// Bytes of requests the child reads at a time, and of replies it collects before writing:
+/// one system call (and one wake-up of the other side) per many documents rather than
+/// several per document.
+const PIPE_BUFFER: usize = 1 << 20;
+
+/// The longest the child holds a finished reply back to write it together with the next
+/// ones. Replies go out at once when no further request is waiting, so this bounds only how
+/// late a reply can be behind a queue of slow documents.
+const REPLY_DELAY: Duration = Duration::from_millis(2);
 
 /// The child's first frame.
 #[derive(Serialize, Deserialize)]
@@ -63,36 +86,62 @@ enum Hello {
 }
 
 /// The child side: announces the extractors (or why they were refused) and answers requests
-/// until stdin closes. A request is four frames — the extractor's name, the request JSON, the
-/// text and the raw bytes — and the answer one frame: the ABI status byte, then the result or
-/// error JSON exactly as the library wrote it.
+/// from `input` until it closes. A request is four frames — the extractor's name, the request
+/// JSON, the text and the raw bytes — and the answer one frame: the ABI status byte, then the
+/// result or error JSON exactly as the library wrote it.
+///
+/// Replies are collected and written together when no further request is already waiting (the
+/// parent sends a batch at a time). A reply is never held longer than [`REPLY_DELAY`]: a
+/// thread of its own writes it then, even while the next document is still being worked on,
+/// so a slow or hanging document never delays the answer to the one before it.
 pub fn serve(
     extractors: std::result::Result<Vec<PluginExtractor>, String>,
-    input: &mut dyn Read,
-    output: &mut dyn Write,
+    input: impl Read,
+    output: impl Write + Send,
 ) -> std::io::Result<()> {
+    let mut input = BufReader::with_capacity(PIPE_BUFFER, input);
+    let mut output = std::io::BufWriter::with_capacity(PIPE_BUFFER, output);
     let extractors = match extractors {
         Ok(e) => e,
         Err(message) => {
-            write_frame(output, &json(&Hello::Refused(message)))?;
+            write_frame(&mut output, &json(&Hello::Refused(message)))?;
             return output.flush();
         }
     };
     let manifests: Vec<Manifest> = extractors.iter().map(|e| e.manifest()).collect();
-    write_frame(output, &json(&Hello::Manifests(manifests)))?;
+    write_frame(&mut output, &json(&Hello::Manifests(manifests)))?;
     output.flush()?;
+    let replies = Replies::new(output);
+    std::thread::scope(|scope| {
+        scope.spawn(|| replies.write_late());
+        let answered = answer(&extractors, &mut input, &replies);
+        let finished = replies.finish();
+        answered.and(finished)
+    })
+}
+
+/// Reads requests and answers them into `replies` until `input` ends.
+fn answer<W: Write>(
+    extractors: &[PluginExtractor],
+    input: &mut BufReader<impl Read>,
+    replies: &Replies<W>,
+) -> std::io::Result<()> {
+    let (mut name, mut request, mut text, mut raw) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     loop {
-        let Some(name) = read_frame(input)? else {
+        let complete = read_frame_into(input, &mut name)?
+            && read_frame_into(input, &mut request)?
+            && read_frame_into(input, &mut text)?
+            && read_frame_into(input, &mut raw)?;
+        if !complete {
             return Ok(());
-        };
-        let (Some(request), Some(text), Some(raw)) =
-            (read_frame(input)?, read_frame(input)?, read_frame(input)?)
-        else {
-            return Ok(());
-        };
+        }
+        // With no further request already read, the next read may wait for the parent:
+        // the reply goes out at once. Otherwise it waits to go out with the next ones.
+        let hold = !input.buffer().is_empty();
         match extractors.iter().find(|e| e.name().as_bytes() == name) {
             Some(extractor) => extractor.extract_json(&request, &text, &raw, |status, reply| {
-                write_reply(output, status, reply)
+                replies.push(status, reply, hold)
             })?,
             None => {
                 let error = json(&ErrorJson {
@@ -103,10 +152,122 @@ pub fn serve(
                         String::from_utf8_lossy(&name)
                     ),
                 });
-                write_reply(output, STATUS_ERROR, &error)?;
+                replies.push(STATUS_ERROR, &error, hold)?;
             }
         }
-        output.flush()?;
+    }
+}
+
+/// The child's replies not yet written, shared by the answering thread and the late writer,
+/// which writes replies held too long.
+struct Replies<W: Write> {
+    state: Mutex<Held<W>>,
+    /// Wakes the late writer when it is idle and a reply starts being held, or serving ends.
+    wake: Condvar,
+}
+
+struct Held<W: Write> {
+    output: std::io::BufWriter<W>,
+    /// When the oldest reply not yet written was finished.
+    since: Option<Instant>,
+    /// A write error of the late writer, for the answering thread to return.
+    failed: Option<std::io::Error>,
+    /// The late writer waits to be woken rather than looking every [`REPLY_DELAY`].
+    idle: bool,
+    done: bool,
+}
+
+impl<W: Write> Replies<W> {
+    fn new(output: std::io::BufWriter<W>) -> Replies<W> {
+        Replies {
+            state: Mutex::new(Held {
+                output,
+                since: None,
+                failed: None,
+                idle: true,
+                done: false,
+            }),
+            wake: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> std::io::Result<std::sync::MutexGuard<'_, Held<W>>> {
+        self.state
+            .lock()
+            .map_err(|_| std::io::Error::other("the reply buffer's lock is poisoned"))
+    }
+
+    /// Adds one reply: written at once, or with `hold` kept to go out with the next ones.
+    fn push(&self, status: i32, reply: &[u8], hold: bool) -> std::io::Result<()> {
+        let mut held = self.lock()?;
+        if let Some(e) = held.failed.take() {
+            return Err(e);
+        }
+        write_reply(&mut held.output, status, reply)?;
+        if !hold {
+            held.since = None;
+            return held.output.flush();
+        }
+        if held.since.is_none() {
+            held.since = Some(Instant::now());
+            if held.idle {
+                held.idle = false;
+                self.wake.notify_one();
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what is left and stops the late writer.
+    fn finish(&self) -> std::io::Result<()> {
+        let mut held = self.lock()?;
+        held.done = true;
+        self.wake.notify_one();
+        held.since = None;
+        match held.failed.take() {
+            Some(e) => Err(e),
+            None => held.output.flush(),
+        }
+    }
+
+    /// The late writer: writes the replies held once the oldest has waited [`REPLY_DELAY`].
+    /// While replies keep being held it looks every [`REPLY_DELAY`]; after one such period with
+    /// none it waits to be woken.
+    fn write_late(&self) {
+        let Ok(mut held) = self.lock() else {
+            return;
+        };
+        while !held.done {
+            let wait = match held.since {
+                None if held.idle => None,
+                None => Some(REPLY_DELAY),
+                Some(since) => match REPLY_DELAY.checked_sub(since.elapsed()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => {
+                        held.since = None;
+                        if let Err(e) = held.output.flush() {
+                            held.failed = Some(e);
+                        }
+                        continue;
+                    }
+                },
+            };
+            held = match wait {
+                None => match self.wake.wait(held) {
+                    Ok(h) => h,
+                    Err(_) => return,
+                },
+                Some(left) => match self.wake.wait_timeout(held, left) {
+                    Ok((mut h, timeout)) => {
+                        if timeout.timed_out() && h.since.is_none() {
+                            h.idle = true;
+                        }
+                        h
+                    }
+                    Err(_) => return,
+                },
+            };
+        }
     }
 }
 
@@ -199,6 +360,8 @@ impl Host {
             .stdout
             .take()
             .ok_or_else(|| Error::PluginHost("the plugin host has no stdout".into()))?;
+        enlarge_pipe(&stdin);
+        enlarge_pipe(&stdout);
         let child = Arc::new(Mutex::new(child));
         let watchdog = Arc::new(Watchdog {
             epoch: Instant::now(),
@@ -213,7 +376,7 @@ impl Host {
         let mut running = Running {
             child,
             stdin,
-            stdout: BufReader::new(stdout),
+            stdout: BufReader::with_capacity(PIPE_BUFFER, stdout),
             watchdog,
         };
         // Loading plugins may take a while; allow it the per-document timeout, at least 10 s.
@@ -296,10 +459,17 @@ impl Host {
             let timeout = self.timeout;
             let before = results.len();
             let died = std::thread::scope(|scope| {
-                scope.spawn(|| {
-                    // A write error means the child is gone; the reader below finds out why.
+                // A write error means the child is gone; the reader below finds out why.
+                let mut send = move || {
                     let _ = stdin.write_all(&message).and_then(|()| stdin.flush());
-                });
+                };
+                if pending.len() == 1 {
+                    // The child reads a whole request before it answers, so one request
+                    // cannot stall both sides: no thread is needed to send it.
+                    send();
+                } else {
+                    scope.spawn(send);
+                }
                 for _ in 0..pending.len() {
                     watchdog.arm(timeout);
                     let frame = read_frame(stdout);
@@ -336,6 +506,16 @@ impl Host {
         }
         results
     }
+}
+
+/// Asks for a pipe of [`PIPE_BUFFER`] bytes instead of the usual 64 KiB, so a batch crosses in
+/// a few large writes, each waking the other side once. Where the system refuses (a lower
+/// `/proc/sys/fs/pipe-max-size`), the pipe stays as it is: that costs only speed.
+fn enlarge_pipe(pipe: &impl std::os::fd::AsFd) {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::pipe::fcntl_setpipe_size(pipe, PIPE_BUFFER);
+    #[cfg(not(target_os = "linux"))]
+    let _ = pipe;
 }
 
 /// The frames of a batch of requests, in one buffer.
@@ -502,5 +682,96 @@ mod tests {
         assert!(read_frame(&mut r).unwrap().is_none());
         let huge = u32::MAX.to_le_bytes();
         assert!(read_frame(&mut huge.as_slice()).is_err());
+        // A stream that ends inside a frame is an error, not a short frame.
+        let mut cut = Vec::new();
+        write_frame(&mut cut, b"hello").unwrap();
+        cut.pop();
+        assert!(read_frame(&mut cut.as_slice()).is_err());
+    }
+
+    /// Set once the test has read the reply to the document before the held one.
+    static RELEASE: AtomicBool = AtomicBool::new(false);
+
+    /// Answers at once, except for the text `wait`, which it works on until [`RELEASE`].
+    #[derive(Default)]
+    struct Waits;
+
+    impl Extractor for Waits {
+        fn manifest(&self) -> Manifest {
+            Manifest {
+                name: "waits".into(),
+                version: "1.0.0".into(),
+                description: String::new(),
+                media_types: vec!["text/plain".into()],
+                fields: vec![crate::extract::FieldDecl::required(
+                    "waits.text",
+                    crate::extract::FieldType::String,
+                )],
+                requires: Vec::new(),
+            }
+        }
+
+        fn extract(
+            &self,
+            input: &ExtractInput<'_>,
+        ) -> std::result::Result<Extraction, ExtractError> {
+            if input.text == "wait" {
+                let give_up = Instant::now() + Duration::from_secs(30);
+                while !RELEASE.load(Ordering::SeqCst) && Instant::now() < give_up {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
+            let fields = crate::model::Fields::from([("waits.text".to_owned(), input.text.into())]);
+            Ok(Extraction { fields })
+        }
+    }
+
+    #[test]
+    fn a_reply_is_not_held_behind_a_slow_document() {
+        // Both requests reach the child in one read, so the first reply is held to go out
+        // with the second; the second document then takes as long as the test wants. The
+        // first reply must still arrive, or the parent would time it out and blame it for
+        // the slow one.
+        let extractor = crate::plugin::host::instantiate(
+            crate::plugin::guest::descriptor::<Waits>(),
+            std::path::Path::new("built-in"),
+            0,
+        )
+        .unwrap();
+        let (requests, mut to_child) = std::io::pipe().unwrap();
+        let (mut from_child, replies) = std::io::pipe().unwrap();
+        let child = std::thread::spawn(move || serve(Ok(vec![extractor]), requests, replies));
+        let hello = read_frame(&mut from_child).unwrap().unwrap();
+        assert!(matches!(
+            serde_json::from_slice(&hello),
+            Ok(Hello::Manifests(_))
+        ));
+        let fields = crate::model::Fields::new();
+        let input = |text| ExtractInput {
+            id: "0123",
+            media_type: "text/plain",
+            text,
+            raw: b"",
+            url: None,
+            fields: &fields,
+        };
+        let message = encode_calls("waits", &[input("fast"), input("wait")]).unwrap();
+        to_child.write_all(&message).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for _ in 0..2 {
+                let frame = read_frame(&mut from_child).unwrap().unwrap();
+                tx.send(decode_reply(&frame)).unwrap();
+            }
+        });
+        let first = rx.recv_timeout(Duration::from_secs(20));
+        RELEASE.store(true, Ordering::SeqCst);
+        let first = first.expect("the first reply waited for the slow document");
+        assert_eq!(first.unwrap().fields["waits.text"], "fast");
+        let second = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        assert_eq!(second.unwrap().fields["waits.text"], "wait");
+        reader.join().unwrap();
+        drop(to_child);
+        child.join().unwrap().unwrap();
     }
 }
