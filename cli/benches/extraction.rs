@@ -12,6 +12,11 @@ use std::time::{Duration, Instant};
 use morgue_core::plugin::{guest, host, isolate};
 use morgue_core::{ExtractInput, Extractor, Fields};
 
+/// The allocator the `morgue` binary runs with (see `cli/src/main.rs`), so every path is
+/// measured as morgue runs it: the child process uses it already.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Doc {
     id: String,
     text: String,
