@@ -91,7 +91,7 @@ enum Hello {
 /// result or error JSON exactly as the library wrote it.
 ///
 /// Replies are collected and written together when no further request is already waiting (the
-/// parent sends a batch at a time). A reply is never held longer than [`REPLY_DELAY`]: a
+/// parent sends a batch at a time). A reply is never held longer than 2 ms (`REPLY_DELAY`): a
 /// thread of its own writes it then, even while the next document is still being worked on,
 /// so a slow or hanging document never delays the answer to the one before it.
 pub fn serve(
