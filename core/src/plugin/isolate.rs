@@ -57,6 +57,7 @@ pub fn read_frame_into(input: &mut dyn Read, bytes: &mut Vec<u8>) -> std::io::Re
         ));
     }
     bytes.clear();
+    bytes.reserve(len as usize);
     let got = input.take(u64::from(len)).read_to_end(bytes)?;
     if got < len as usize {
         return Err(std::io::Error::new(
@@ -470,13 +471,14 @@ impl Host {
                 } else {
                     scope.spawn(send);
                 }
+                let mut frame = Vec::new();
                 for _ in 0..pending.len() {
                     watchdog.arm(timeout);
-                    let frame = read_frame(stdout);
+                    let read = read_frame_into(stdout, &mut frame);
                     watchdog.disarm();
-                    match frame {
-                        Ok(Some(frame)) => results.push(decode_reply(&frame)),
-                        Ok(None) | Err(_) => {
+                    match read {
+                        Ok(true) => results.push(decode_reply(&frame)),
+                        Ok(false) | Err(_) => {
                             // Unblock the writer if the child is still there but hung.
                             return true;
                         }
