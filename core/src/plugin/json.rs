@@ -969,6 +969,40 @@ mod tests {
     }
 
     #[test]
+    fn strings_dense_with_escapes_match_serde_json() {
+        // Escapes of every kind at every offset of a chunk and across chunk boundaries, in
+        // strings long enough for whole chunks and a tail.
+        let escapes = ["\"", "\\\\", "\n", "\u{1}", "\u{1f}", "é", "\u{2028}", "😀"];
+        for len in [31, 32, 33, 63, 64, 65, 100, 200] {
+            for first in 0..40 {
+                for (k, escape) in escapes.iter().enumerate() {
+                    for gap in [0, 1, 2, 5, 31] {
+                        let mut s = "x".repeat(first);
+                        while s.len() < len {
+                            s.push_str(escape);
+                            s.push_str(&"y".repeat(gap));
+                            s.push_str(escapes[(k + s.len()) % escapes.len()]);
+                        }
+                        let result = result(Fields::from([
+                            ("a".to_owned(), Value::String(s.clone())),
+                            ("b".to_owned(), Value::from(1)),
+                        ]));
+                        let written = write(&result);
+                        assert_eq!(written, serde_json::to_vec(&result).unwrap(), "{s:?}");
+                        check_result(&written);
+                        let read = read_result(&written).unwrap();
+                        assert_eq!(read.fields["a"], Value::String(s.clone()), "{s:?}");
+                        // The string last, so it ends in the tail of the input.
+                        let bare = serde_json::to_vec(&Value::String(s.clone())).unwrap();
+                        let mut p = Parser::new(&bare).unwrap();
+                        assert_eq!(p.string().as_deref(), Some(s.as_str()), "{s:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn writer_matches_serde_json_byte_for_byte() {
         let mut rng = Rng(0x5eed_0001);
         for _ in 0..2000 {
