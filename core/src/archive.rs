@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::index::{Facet, IndexDoc, facet_key};
 use crate::model::DocId;
 use crate::store::manifest::{ManifestData, ManifestFile};
-use crate::store::{FORMAT_VERSION, FacetChange, Store, StoreState, TreeStats, WriteBatch};
+use crate::store::{FacetChange, Store, StoreState, TreeStats, WriteBatch};
 use crate::text;
 
 pub use crate::store::StoredDoc;
@@ -95,6 +95,14 @@ impl Archive {
         Ok(archive)
     }
 
+    /// Creates an empty archive in `dir` whose store is in `format`, as the build that wrote
+    /// that format would have; open it with [`Archive::open`]. For tests of older archives.
+    #[doc(hidden)]
+    pub fn create_in_format(dir: &Path, format: u32) -> Result<()> {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        Store::create_in_format(&dir.join("db"), format)
+    }
+
     /// The archive directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -139,11 +147,12 @@ impl Archive {
                     manifest: self.manifest.path().to_owned(),
                 });
             }
-            if recorded == manifest_data(&state, 0) {
+            if recorded == manifest_data(self.store.format(), &state, 0) {
                 return Ok(());
             }
         }
-        self.manifest.write(&manifest_data(&state, 0))
+        self.manifest
+            .write(&manifest_data(self.store.format(), &state, 0))
     }
 
     /// Applies and flushes a batch, then records the new state in the manifest.
@@ -155,11 +164,15 @@ impl Archive {
             // Until the removal is flushed and recorded, a store holding fewer documents than
             // the manifest says is expected, not a loss.
             let state = self.store.state();
-            self.manifest
-                .write(&manifest_data(&state, batch.removals.len() as u64))?;
+            self.manifest.write(&manifest_data(
+                self.store.format(),
+                &state,
+                batch.removals.len() as u64,
+            ))?;
         }
         let state = self.store.commit(batch)?;
-        self.manifest.write(&manifest_data(&state, 0))
+        self.manifest
+            .write(&manifest_data(self.store.format(), &state, 0))
     }
 
     /// Resolves a full id or a unique prefix of at least 6 hex digits.
@@ -432,7 +445,7 @@ impl Archive {
     /// Counts by media type, encoding, tag and field, and sizes.
     pub fn stats(&self) -> Result<Stats> {
         let mut stats = Stats {
-            format: FORMAT_VERSION,
+            format: self.store.format(),
             ..Stats::default()
         };
         for doc in self.store.records() {
@@ -492,9 +505,9 @@ pub(crate) fn merge_tags(tags: &mut Vec<String>, add: &[String]) {
     tags.dedup();
 }
 
-fn manifest_data(state: &StoreState, removing: u64) -> ManifestData {
+fn manifest_data(format: u32, state: &StoreState, removing: u64) -> ManifestData {
     ManifestData {
-        format: FORMAT_VERSION,
+        format,
         documents: state.count,
         next_seq: state.next_seq,
         digest: hex(&state.digest),
