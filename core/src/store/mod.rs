@@ -24,6 +24,11 @@
 //! - `meta`: `format` → the store format version; `index` → the index layout, present once
 //!   the archive is indexed; `deleted` → sequence numbers removed since the index was built.
 //!
+//! - `meta` also holds `pending-ids`: the ids of the last commit's new `ids` entries, written
+//!   before them. A crash after `ids` but before `docs` would leave entries pointing at
+//!   sequence numbers the next import hands out again, to other documents; `open` drops any of
+//!   them at or past the committed next sequence number.
+//!
 //! Format 2 archives key `docs` and `raw` by id and have no `ids` tree (`Layout::ById`).
 //! This build reads and writes them as they are; `morgue compact` rewrites them in format 3.
 
@@ -55,6 +60,8 @@ const FORMAT_KEY: &[u8] = b"format";
 const INDEX_KEY: &[u8] = b"index";
 /// Sequence numbers of documents removed since the index was built.
 pub(crate) const DELETED_KEY: &[u8] = b"deleted";
+/// The ids the last commit gave `ids` entries, written before them (see [`Store::commit`]).
+const PENDING_KEY: &[u8] = b"pending-ids";
 /// The trees, in the order `tree_stats` reports them.
 const TREES: [&str; 9] = [
     "docs", "raw", "ids", "packs", "postings", "doctable", "docnums", "facets", "meta",
@@ -336,6 +343,7 @@ impl Store {
             state: std::sync::Mutex::new(state),
             pack_cache: std::sync::Mutex::new(None),
         };
+        store.drop_uncommitted_ids()?;
         if let Some(layout) = store.meta.get(INDEX_KEY).map_err(|e| store_err(dir, e))?
             && codec::unframe(&layout, &|| "meta/index".into())? != [crate::index::LAYOUT]
         {
@@ -344,6 +352,34 @@ impl Store {
             store.drop_index()?;
         }
         Ok(store)
+    }
+
+    /// Drops the `ids` entries of a commit that did not reach `docs`: those of the last
+    /// commit's ids (kept under [`PENDING_KEY`]) whose sequence number the counters have not
+    /// reached. Committed entries are below it, so they stay.
+    fn drop_uncommitted_ids(&self) -> Result<()> {
+        let Some(value) = self.meta.get(PENDING_KEY).map_err(|e| self.err(e))? else {
+            return Ok(());
+        };
+        let payload = codec::unframe(&value, &|| "meta/pending-ids".into())?;
+        let next_seq = self.lock_state().next_seq;
+        let mut dropped = sled::Batch::default();
+        let mut any = false;
+        for chunk in payload.chunks_exact(32) {
+            let id = DocId(<[u8; 32]>::try_from(chunk).unwrap_or([0; 32]));
+            if self.seq_of(&id)?.is_some_and(|seq| seq >= next_seq) {
+                dropped.remove(&id.0[..]);
+                any = true;
+            }
+        }
+        if !any {
+            // The usual case: the last commit went through. Nothing is written, so opening an
+            // archive to read it stays a read.
+            return Ok(());
+        }
+        self.ids.apply_batch(dropped).map_err(|e| self.err(e))?;
+        self.meta.remove(PENDING_KEY).map_err(|e| self.err(e))?;
+        self.flush()
     }
 
     /// Creates an empty store in `dir` in `format` (2 or this build's), as the build that
@@ -646,6 +682,7 @@ impl Store {
             (raw, records)
         });
         let mut ids_batch = sled::Batch::default();
+        let mut pending: Vec<u8> = Vec::new();
         let mut ids_removed = sled::Batch::default();
         // Where each id of the batch goes: its record's sequence number.
         let batch_seqs: std::collections::HashMap<DocId, u64> =
@@ -691,6 +728,7 @@ impl Store {
                     raw_batch.remove(&old.to_be_bytes()[..]);
                 }
                 ids_batch.insert(&doc.id.0[..], codec::frame(&doc.seq.to_le_bytes()));
+                pending.extend_from_slice(&doc.id.0);
             }
         }
         for (doc, value) in batch.records.iter().zip(record_values?) {
@@ -703,6 +741,13 @@ impl Store {
         // the way to find it; an `ids` entry whose record is missing counts as no document.
         self.apply_index(batch)?;
         self.raw.apply_batch(raw_batch).map_err(|e| self.err(e))?;
+        if !pending.is_empty() {
+            // sled keeps writes in order through a crash, so this is on disk whenever any
+            // of the entries below is.
+            self.meta
+                .insert(PENDING_KEY, codec::frame(&pending))
+                .map_err(|e| self.err(e))?;
+        }
         self.ids.apply_batch(ids_batch).map_err(|e| self.err(e))?;
         self.docs.apply_batch(docs_batch).map_err(|e| self.err(e))?;
         self.ids.apply_batch(ids_removed).map_err(|e| self.err(e))?;
@@ -1304,5 +1349,87 @@ fn store_err(dir: &Path, e: sled::Error) -> Error {
     Error::Store {
         dir: dir.to_owned(),
         message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn doc(n: u8, seq: u64) -> StoredDoc {
+        StoredDoc {
+            id: DocId([n; 32]),
+            seq,
+            raw_len: 5,
+            source: Source {
+                paths: vec![format!("/a/{n}.txt")],
+                media_type: "text/plain".into(),
+                encoding: "utf-8".into(),
+                imported_at: "2026-12-03T00:00:00Z".into(),
+                ..Source::default()
+            },
+            fields: Fields::new(),
+            provenance: BTreeMap::new(),
+        }
+    }
+
+    fn add(store: &Store, doc: StoredDoc) {
+        let batch = WriteBatch {
+            raw: vec![(doc.id, b"bytes".to_vec())],
+            records: vec![doc],
+            ..WriteBatch::default()
+        };
+        store.commit(&batch).unwrap();
+    }
+
+    #[test]
+    fn ids_of_a_commit_that_did_not_reach_docs_are_dropped_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let (a, b, c) = (doc(1, 0), doc(2, 1), doc(3, 1));
+        {
+            let store = Store::open(&path).unwrap();
+            add(&store, a.clone());
+            // What a crash leaves between the `ids` and the `docs` writes of a commit of `b`:
+            // its pending list and its `ids` entry, but not its record or the counters.
+            let mut pending = a.id.0.to_vec();
+            pending.extend_from_slice(&b.id.0);
+            store
+                .meta
+                .insert(PENDING_KEY, codec::frame(&pending))
+                .unwrap();
+            store
+                .ids
+                .insert(b.id.0, codec::frame(&b.seq.to_le_bytes()))
+                .unwrap();
+            store.flush().unwrap();
+            assert_eq!(store.seq_of(&b.id).unwrap(), Some(1));
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.seq_of(&b.id).unwrap(), None);
+        assert_eq!(store.seq_of(&a.id).unwrap(), Some(0));
+        // The next import hands sequence number 1 to another document; `b` is still absent,
+        // where a dangling entry would now find `c`'s record.
+        add(&store, c.clone());
+        assert!(!store.contains(&b.id).unwrap());
+        assert_eq!(store.get(&b.id).unwrap(), None);
+        assert_eq!(store.get(&c.id).unwrap(), Some(c));
+        assert_eq!(store.get(&a.id).unwrap(), Some(a));
+        assert_eq!(store.state().count, 2);
+    }
+
+    #[test]
+    fn an_archive_that_committed_is_opened_without_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        {
+            let store = Store::open(&path).unwrap();
+            add(&store, doc(1, 0));
+        }
+        let store = Store::open(&path).unwrap();
+        assert!(store.meta.get(PENDING_KEY).unwrap().is_some());
+        assert!(store.contains(&DocId([1; 32])).unwrap());
     }
 }
