@@ -48,8 +48,12 @@ use crate::model::{DocId, Fields, Provenance, Source};
 pub const FORMAT_VERSION: u32 = 3;
 /// The first format that keys documents by sequence number.
 const SEQ_KEYED_FORMAT: u32 = 3;
-/// Uncompressed bytes of documents per pack.
-pub const PACK_BYTES: usize = 256 * 1024;
+/// Uncompressed bytes of documents per pack. At 100x the BBC corpus, 1 MB packs compress 9%
+/// better than 256 KB ones (level 9), and five compactions left 1.46-1.52x of the raw bytes on
+/// disk against 1.55-1.64x. How much sled leaves behind of rewritten leaves does not follow the
+/// pack size in step (512 KB packs left 1.65-1.68x, 2 MB ones 1.50-1.52x), so this is a
+/// measured choice. Reading one document decompresses its pack, about a millisecond.
+pub const PACK_BYTES: usize = 1024 * 1024;
 /// zstd level of packs: written once by `compact`, read often.
 const PACK_LEVEL: i32 = 9;
 /// sled's page cache; larger caches buy little here and cost memory on big imports.
