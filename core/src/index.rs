@@ -4,11 +4,16 @@
 //!
 //! Layout (kept in the store's `postings`, `doctable`, `docnums` and `facets` trees):
 //! - postings: key `[segment: u64 BE][field][term]` → the term's documents in that segment:
-//!   `count, length of the document part`, then per document `(doc delta, frequency)`, then per
-//!   document its position deltas, all LEB128 varints. Keys start with the segment, so a batch
-//!   writes at the end of the key range; documents and frequencies come before positions, so
-//!   term and boolean queries never decode positions. Terms are ordered within a segment, so
-//!   `prefix*` is a range scan.
+//!   `0x00 0x02, count, length of the document part`, the document part, then per document its
+//!   position deltas as LEB128 varints. The document part is the first document as an entry,
+//!   then blocks of 128 documents bit-packed (a byte of width and the gaps less one, a byte of
+//!   width and the frequencies less one), then the rest as entries: LEB128 of
+//!   `(gap - 1) << 1 | (frequency == 1)`, followed by the frequency when it is not 1. Keys start
+//!   with the segment, so a batch writes at the end of the key range; documents and
+//!   frequencies come before positions, so term and boolean queries never decode positions.
+//!   Terms are ordered within a segment, so `prefix*` is a range scan. Values without the
+//!   leading `0x00 0x02` (written by earlier builds, or holding a sequence number past 32
+//!   bits) keep every document as `(doc delta, frequency)` varints; both are read.
 //! - doctable: segment → one packed row per document (sequence number, title and body lengths
 //!   in terms, word count, publication and import dates), loaded whole when a query starts.
 //! - docnums: sequence number → id and title, read for the hits shown.
@@ -22,6 +27,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use bitpacking::{BitPacker, BitPacker4x};
 use rustc_hash::FxHashMap;
 
 use crate::analysis::{Analyzer, TermSink, Tokens};
@@ -377,12 +383,81 @@ impl TermBuf {
     }
 
     fn value(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.docs.len() + self.positions.len() + 8);
+        let packed = self.packed_docs();
+        let docs = packed.as_deref().unwrap_or(&self.docs);
+        let mut out = Vec::with_capacity(docs.len() + self.positions.len() + 12);
+        if packed.is_some() {
+            out.extend_from_slice(&PACKED);
+        }
         put_varint(&mut out, self.count);
-        put_varint(&mut out, self.docs.len() as u64);
-        out.extend_from_slice(&self.docs);
+        put_varint(&mut out, docs.len() as u64);
+        out.extend_from_slice(docs);
         out.extend_from_slice(&self.positions);
         out
+    }
+
+    /// The document part in the packed layout, or `None` when a sequence number does not fit
+    /// in 32 bits (or the documents are not strictly ascending), which keeps the plain one.
+    fn packed_docs(&self) -> Option<Vec<u8>> {
+        let count = usize::try_from(self.count).ok()?;
+        let mut docs = Vec::with_capacity(count);
+        let mut freqs = Vec::with_capacity(count);
+        let mut bytes = self.docs.as_slice();
+        let mut doc = 0u64;
+        for i in 0..count {
+            let delta = get_varint(&mut bytes).ok()?;
+            if i > 0 && delta == 0 {
+                return None;
+            }
+            doc = doc.checked_add(delta)?;
+            docs.push(u32::try_from(doc).ok()?);
+            freqs.push(
+                u32::try_from(get_varint(&mut bytes).ok()?)
+                    .ok()?
+                    .checked_sub(1)?,
+            );
+        }
+        let mut out = Vec::with_capacity(self.docs.len());
+        let (&first, rest) = docs.split_first()?;
+        put_entry(&mut out, None, first, freqs[0] + 1);
+        let packer = BitPacker4x::new();
+        let mut block = [0u8; 4 * BLOCK];
+        let mut prev = first;
+        let (blocks, tail) = rest.as_chunks::<BLOCK>();
+        for (k, ascending) in blocks.iter().enumerate() {
+            let width = packer.num_bits_strictly_sorted(Some(prev), ascending);
+            out.push(width);
+            let n = packer.compress_strictly_sorted(Some(prev), ascending, &mut block, width);
+            out.extend_from_slice(&block[..n]);
+            let fs = &freqs[1 + k * BLOCK..1 + (k + 1) * BLOCK];
+            let width = packer.num_bits(fs);
+            out.push(width);
+            let n = packer.compress(fs, &mut block, width);
+            out.extend_from_slice(&block[..n]);
+            prev = ascending[BLOCK - 1];
+        }
+        let done = 1 + blocks.len() * BLOCK;
+        for (&doc, &freq) in tail.iter().zip(&freqs[done..]) {
+            put_entry(&mut out, Some(prev), doc, freq + 1);
+            prev = doc;
+        }
+        Some(out)
+    }
+}
+
+/// The first two bytes of a postings value with a packed document part. A plain value never
+/// starts with them: one that starts with 0 holds no documents, so its next byte is 0 too.
+const PACKED: [u8; 2] = [0x00, 0x02];
+
+/// Documents per bit-packed block.
+const BLOCK: usize = BitPacker4x::BLOCK_LEN;
+
+/// Appends the entry of `doc` (after `prev`, or first) with frequency `freq` (at least 1).
+fn put_entry(out: &mut Vec<u8>, prev: Option<u32>, doc: u32, freq: u32) {
+    let gap = prev.map_or(u64::from(doc), |p| u64::from(doc - p - 1));
+    put_varint(out, (gap << 1) | u64::from(freq == 1));
+    if freq != 1 {
+        put_varint(out, u64::from(freq));
     }
 }
 
@@ -603,7 +678,7 @@ pub struct DocList {
 /// Decodes the document part of a postings value, appending to `out`; returns the positions
 /// part.
 pub fn decode_docs<'v>(value: &'v [u8], out: &mut DocList) -> Result<&'v [u8], String> {
-    let (count, _, _) = split_value(value)?;
+    let count = split_value(value)?.count;
     out.docs.reserve(count.min(1 << 24) as usize);
     out.freqs.reserve(count.min(1 << 24) as usize);
     for_each_doc(value, |doc, freq| {
@@ -612,23 +687,55 @@ pub fn decode_docs<'v>(value: &'v [u8], out: &mut DocList) -> Result<&'v [u8], S
     })
 }
 
-/// A postings value's document count, document part and positions part.
-fn split_value(value: &[u8]) -> Result<(u64, &[u8], &[u8]), String> {
-    let mut bytes = value;
+/// A postings value taken apart.
+struct Parts<'v> {
+    /// Whether the document part is in the packed layout.
+    packed: bool,
+    count: u64,
+    docs: &'v [u8],
+    positions: &'v [u8],
+}
+
+/// A postings value's layout, document count, document part and positions part.
+fn split_value(value: &[u8]) -> Result<Parts<'_>, String> {
+    let (packed, mut bytes) = match value.strip_prefix(&PACKED) {
+        Some(rest) => (true, rest),
+        None => (false, value),
+    };
     let count = get_varint(&mut bytes)?;
     let len = usize::try_from(get_varint(&mut bytes)?).map_err(|_| "length overflow")?;
     if len > bytes.len() {
         return Err("document part longer than the value".into());
     }
     let (docs, positions) = bytes.split_at(len);
-    Ok((count, docs, positions))
+    Ok(Parts {
+        packed,
+        count,
+        docs,
+        positions,
+    })
 }
 
 /// Calls `visit(doc, freq)` for each document of a postings value, ascending, without
 /// collecting them; returns the positions part.
 #[inline]
-pub fn for_each_doc(value: &[u8], mut visit: impl FnMut(u64, u32)) -> Result<&[u8], String> {
-    let (count, mut docs, positions) = split_value(value)?;
+pub fn for_each_doc(value: &[u8], visit: impl FnMut(u64, u32)) -> Result<&[u8], String> {
+    let parts = split_value(value)?;
+    if parts.packed {
+        for_each_packed(parts.count, parts.docs, visit)?;
+    } else {
+        for_each_plain(parts.count, parts.docs, visit)?;
+    }
+    Ok(parts.positions)
+}
+
+/// [`for_each_doc`] over a plain document part.
+#[inline]
+fn for_each_plain(
+    count: u64,
+    mut docs: &[u8],
+    mut visit: impl FnMut(u64, u32),
+) -> Result<(), String> {
     let mut doc = 0u64;
     for i in 0..count {
         // Most deltas and frequencies are below 128: one byte each.
@@ -651,13 +758,98 @@ pub fn for_each_doc(value: &[u8], mut visit: impl FnMut(u64, u32)) -> Result<&[u
         };
         visit(doc, freq);
     }
-    if !docs.is_empty() {
-        return Err(format!(
+    trailing(docs)
+}
+
+/// [`for_each_doc`] over a packed document part.
+#[inline]
+fn for_each_packed(
+    count: u64,
+    mut docs: &[u8],
+    mut visit: impl FnMut(u64, u32),
+) -> Result<(), String> {
+    if count == 0 {
+        return trailing(docs);
+    }
+    let mut prev = get_entry(&mut docs, None, &mut visit)?;
+    let blocks = (count - 1) / BLOCK as u64;
+    let packer = BitPacker4x::new();
+    let mut ascending = [0u32; BLOCK];
+    let mut freqs = [0u32; BLOCK];
+    for _ in 0..blocks {
+        let width = take_width(&mut docs)?;
+        let n = BitPacker4x::compressed_block_size(width);
+        let (bits, rest) = docs.split_at_checked(n).ok_or("truncated block")?;
+        packer.decompress_strictly_sorted(Some(prev), bits, &mut ascending, width);
+        docs = rest;
+        let width = take_width(&mut docs)?;
+        let n = BitPacker4x::compressed_block_size(width);
+        let (bits, rest) = docs.split_at_checked(n).ok_or("truncated block")?;
+        packer.decompress(bits, &mut freqs, width);
+        docs = rest;
+        // Gaps wrap around past 32 bits, which only damaged bytes can make happen.
+        let mut last = prev;
+        for (&doc, &freq) in ascending.iter().zip(&freqs) {
+            if doc <= last {
+                return Err("documents out of order".into());
+            }
+            last = doc;
+            visit(
+                u64::from(doc),
+                freq.checked_add(1).ok_or("frequency overflow")?,
+            );
+        }
+        prev = last;
+    }
+    for _ in 0..(count - 1) % BLOCK as u64 {
+        prev = get_entry(&mut docs, Some(prev), &mut visit)?;
+    }
+    trailing(docs)
+}
+
+/// The width byte of a packed block.
+fn take_width(docs: &mut &[u8]) -> Result<u8, String> {
+    let (&width, rest) = docs.split_first().ok_or("truncated block")?;
+    if width > 32 {
+        return Err(format!("block width {width} past 32 bits"));
+    }
+    *docs = rest;
+    Ok(width)
+}
+
+/// Reads the entry [`put_entry`] wrote and visits its document; returns the document.
+#[inline]
+fn get_entry(
+    docs: &mut &[u8],
+    prev: Option<u32>,
+    visit: &mut impl FnMut(u64, u32),
+) -> Result<u32, String> {
+    let v = get_varint(docs)?;
+    let freq = if v & 1 == 1 {
+        1
+    } else {
+        u32::try_from(get_varint(docs)?).map_err(|_| "frequency overflow")?
+    };
+    let gap = v >> 1;
+    let doc = match prev {
+        None => gap,
+        Some(p) => u64::from(p) + gap + 1,
+    };
+    let doc = u32::try_from(doc).map_err(|_| "document overflow")?;
+    visit(u64::from(doc), freq);
+    Ok(doc)
+}
+
+/// An error when a document part has bytes left over.
+fn trailing(docs: &[u8]) -> Result<(), String> {
+    if docs.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
             "{} trailing bytes in the document part",
             docs.len()
-        ));
+        ))
     }
-    Ok(positions)
 }
 
 /// Reads the next `freq` position deltas from a positions part, appending the positions to
@@ -891,6 +1083,108 @@ mod tests {
         }
         a.append(b);
         assert_eq!(a.value(), whole.value());
+    }
+
+    /// Postings of `n` documents: gaps and frequencies of every size a block can get.
+    fn postings_of(n: u64, spread: u64) -> Vec<Posting> {
+        let mut doc = 0u64;
+        (0..n)
+            .map(|i| {
+                doc += 1 + (i * 7919) % spread;
+                let freq = if i % 3 == 0 { 1 + (i % 40) as u32 } else { 1 };
+                Posting {
+                    doc,
+                    positions: (0..freq).map(|p| p * 3 + (i % 5) as u32).collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// What a build before the packed layout wrote for `postings`.
+    fn plain_value(postings: &[Posting]) -> Vec<u8> {
+        let mut buf = TermBuf::default();
+        for p in postings {
+            buf.push(p.doc, p.positions.iter().copied());
+        }
+        let mut out = Vec::new();
+        put_varint(&mut out, buf.count);
+        put_varint(&mut out, buf.docs.len() as u64);
+        out.extend_from_slice(&buf.docs);
+        out.extend_from_slice(&buf.positions);
+        out
+    }
+
+    #[test]
+    fn packed_postings_round_trip_at_every_length() {
+        for n in [0, 1, 2, 127, 128, 129, 130, 256, 257, 1000] {
+            for spread in [1, 3, 1000, 1 << 24] {
+                let postings = postings_of(n, spread);
+                let value = encode_postings(&postings);
+                assert_eq!(value.starts_with(&PACKED), n > 0, "{n} docs");
+                assert_eq!(
+                    decode_postings(&value).unwrap(),
+                    postings,
+                    "{n} docs, spread {spread}"
+                );
+                // Values of earlier builds read the same.
+                let plain = plain_value(&postings);
+                assert_eq!(
+                    decode_postings(&plain).unwrap(),
+                    postings,
+                    "{n} docs, plain"
+                );
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                for_each_doc(&value, |d, f| a.push((d, f))).unwrap();
+                for_each_doc(&plain, |d, f| b.push((d, f))).unwrap();
+                assert_eq!(a, b);
+            }
+        }
+        // Dense lists pack to a few bits a document.
+        let docs_len = |value: &[u8]| split_value(value).unwrap().docs.len();
+        let dense = docs_len(&encode_postings(&postings_of(1280, 1)));
+        let plain = docs_len(&plain_value(&postings_of(1280, 1)));
+        assert!(dense < plain / 2, "{dense} vs {plain}");
+    }
+
+    #[test]
+    fn sequence_numbers_past_32_bits_keep_the_plain_layout() {
+        let mut postings = postings_of(300, 5);
+        postings.push(Posting {
+            doc: 1 << 40,
+            positions: vec![2],
+        });
+        let value = encode_postings(&postings);
+        assert!(!value.starts_with(&PACKED));
+        assert_eq!(decode_postings(&value).unwrap(), postings);
+    }
+
+    #[test]
+    fn damaged_packed_values_are_errors() {
+        let postings = postings_of(400, 9);
+        let value = encode_postings(&postings);
+        for cut in 0..value.len() {
+            assert!(decode_postings(&value[..cut]).is_err(), "cut at {cut}");
+        }
+        // The first block's width byte comes after the marker, the count, the length and the
+        // first document's entry.
+        let mut rest = &value[PACKED.len()..];
+        let count = get_varint(&mut rest).unwrap();
+        let _ = get_varint(&mut rest).unwrap();
+        assert_eq!(count, 400);
+        let first = get_varint(&mut rest).unwrap();
+        if first & 1 == 0 {
+            let _ = get_varint(&mut rest).unwrap();
+        }
+        let at = value.len() - rest.len();
+        let mut bad = value.clone();
+        bad[at] = 33;
+        assert!(decode_postings(&bad).unwrap_err().contains("width"));
+        let mut list = DocList::default();
+        assert!(decode_docs(&bad, &mut list).is_err());
+        // A narrower block than written: its gaps and the rest of the part no longer line up.
+        let mut bad = value.clone();
+        bad[at] -= 1;
+        assert!(decode_postings(&bad).is_err());
     }
 
     #[test]
