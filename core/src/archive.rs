@@ -296,25 +296,18 @@ impl Archive {
         self.store.clear_index()?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let store = &self.store;
-        // One thread writes each finished segment while the next one is read and analysed:
-        // sled's inserts would otherwise leave the other cores idle.
+        let first_segment = store.next_segment()?;
+        // One thread reads and decodes the documents of each segment; a builder per core
+        // analyses whole segments, each keeping its vocabulary from one segment to its next;
+        // this thread writes the finished segments in order. A segment's documents are read,
+        // analysed and written by three different threads at once, so sled's inserts and the
+        // reading never leave a core idle.
         std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<crate::index::Segment>(1);
-            let writer = scope.spawn(move || -> Result<()> {
-                for segment in rx {
-                    store.write_index(&WriteBatch {
-                        segment: Some(segment),
-                        ..WriteBatch::default()
-                    })?;
-                }
-                Ok(())
-            });
-            // And one reads and decodes the documents of the next segment while this thread
-            // analyses the current one, then waits to hand them over: two segments' documents
-            // in memory at most.
-            let (chunks_tx, chunks) = std::sync::mpsc::sync_channel::<Vec<(StoredDoc, Vec<u8>)>>(0);
+            let (chunks_tx, chunks) =
+                std::sync::mpsc::sync_channel::<(u64, Vec<(StoredDoc, Vec<u8>)>)>(0);
             let reader = scope.spawn(move || -> Result<()> {
                 let mut chunk = Vec::with_capacity(segment_docs);
+                let mut ids = first_segment..;
                 for doc in store.records() {
                     let doc = doc?;
                     let raw = if doc.fields.contains_key("body") {
@@ -326,37 +319,78 @@ impl Archive {
                     if chunk.len() == segment_docs {
                         let full = std::mem::replace(&mut chunk, Vec::with_capacity(segment_docs));
                         // A closed channel means indexing stopped; its error is returned below.
-                        if chunks_tx.send(full).is_err() {
+                        if chunks_tx
+                            .send((ids.next().unwrap_or(u64::MAX), full))
+                            .is_err()
+                        {
                             return Ok(());
                         }
                     }
                 }
                 if !chunk.is_empty() {
-                    let _ = chunks_tx.send(chunk);
+                    let _ = chunks_tx.send((ids.next().unwrap_or(u64::MAX), chunk));
                 }
                 Ok(())
             });
+            // Shared by the builders alone: once they have all stopped, the reader's next send
+            // fails and it stops too.
+            let chunks = std::sync::Arc::new(std::sync::Mutex::new(chunks));
+            let (segments_tx, segments) =
+                std::sync::mpsc::sync_channel::<(crate::index::Segment, u64)>(1);
+            for _ in 0..threads {
+                let chunks = std::sync::Arc::clone(&chunks);
+                let segments_tx = segments_tx.clone();
+                scope.spawn(move || {
+                    let mut builder = crate::index::SegmentBuilder::new();
+                    loop {
+                        // The lock is held only while waiting for the next chunk.
+                        let next = chunks.lock().map_or(None, |rx| rx.recv().ok());
+                        let Some((id, chunk)) = next else { break };
+                        let docs: Vec<IndexDoc<'_>> =
+                            chunk.iter().map(|(d, r)| IndexDoc::new(d, r)).collect();
+                        let segment = builder.build(docs, id);
+                        // A closed channel means the writing failed; its error is returned
+                        // below.
+                        if segments_tx.send((segment, chunk.len() as u64)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(chunks);
+            drop(segments_tx);
+            // Segments are numbered in the order they are written: one that finishes early
+            // waits for those before it.
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut next = first_segment;
             let mut done = 0u64;
-            for (id, chunk) in (store.next_segment()?..).zip(chunks) {
-                let docs: Vec<IndexDoc<'_>> =
-                    chunk.iter().map(|(d, r)| IndexDoc::new(d, r)).collect();
-                let segment = crate::index::build(docs, id, threads);
-                done += chunk.len() as u64;
-                // A closed channel means the writer failed; its error is returned below.
-                if tx.send(segment).is_err() {
+            let mut write_result = Ok(());
+            for (segment, docs) in segments {
+                waiting.insert(segment.id, (segment, docs));
+                while let Some((segment, docs)) = waiting.remove(&next) {
+                    write_result = store.write_index(&WriteBatch {
+                        segment: Some(segment),
+                        ..WriteBatch::default()
+                    });
+                    if write_result.is_err() {
+                        break;
+                    }
+                    next += 1;
+                    done += docs;
+                    progress(done, total);
+                }
+                if write_result.is_err() {
                     break;
                 }
-                progress(done, total);
             }
-            drop(tx);
+            // Dropping what is left closes the channels, so a builder or the reader still
+            // running after a failed write stops at its next send.
+            drop(waiting);
             let read_result = reader
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            let write_result = writer
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            read_result?;
             write_result?;
+            read_result?;
             progress(done, total);
             Ok(done)
         })

@@ -296,7 +296,7 @@ impl<'a> IndexDoc<'a> {
 }
 
 /// The index entries of one segment.
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Segment {
     /// The segment number: segments are numbered in the order they are written.
     pub id: u64,
@@ -361,6 +361,15 @@ impl TermBuf {
             put_varint(&mut self.positions, u64::from(p - prev));
             prev = p;
         }
+    }
+
+    /// Empties the buffer, keeping its memory for the next segment.
+    fn clear(&mut self) {
+        self.count = 0;
+        self.first = 0;
+        self.last = 0;
+        self.docs.clear();
+        self.positions.clear();
     }
 
     /// Appends `other`, whose documents all come after this one's.
@@ -469,8 +478,29 @@ struct Partial {
     rows: Vec<DocRow>,
     /// `[field][plain word as written]` to the number of its term, for English text: most
     /// words recur, and this finds their term without lower-casing, stemming or a second
-    /// lookup.
+    /// lookup. Words of up to [`SHORT`] bytes are in `short_words` instead.
     words: FxHashMap<Box<[u8]>, u32>,
+    /// `words` for short words, keyed by [`short_key`]: compared and hashed as one number,
+    /// with no key on the heap to fetch. Nearly every word is short, and this lookup runs once
+    /// per word of every text.
+    short_words: FxHashMap<u128, u32>,
+}
+
+/// Longest word kept in [`Partial::short_words`].
+const SHORT: usize = 14;
+
+/// A field and a word of up to [`SHORT`] bytes as one number: the field byte, the word, zeros,
+/// and the word's length in the last byte.
+#[inline]
+fn short_key(field: u8, word: &[u8]) -> Option<u128> {
+    if word.len() > SHORT {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    bytes[0] = field;
+    bytes[1..=word.len()].copy_from_slice(word);
+    bytes[15] = word.len() as u8;
+    Some(u128::from_le_bytes(bytes))
 }
 
 /// What [`Partial::add`] gives the analyser: it numbers each term of field `field` and
@@ -482,6 +512,7 @@ struct Numbering<'a> {
     ids: &'a mut FxHashMap<Box<[u8]>, u32>,
     terms: &'a mut Vec<(Box<[u8]>, TermBuf)>,
     words: &'a mut FxHashMap<Box<[u8]>, u32>,
+    short_words: &'a mut FxHashMap<u128, u32>,
     pairs: &'a mut Vec<(u32, u32)>,
     key: &'a mut Vec<u8>,
 }
@@ -499,8 +530,14 @@ impl TermSink for Numbering<'_> {
         if !self.english {
             return false;
         }
-        self.set_key(word.as_bytes());
-        match self.words.get(self.key.as_slice()) {
+        let found = match short_key(self.field, word.as_bytes()) {
+            Some(key) => self.short_words.get(&key),
+            None => {
+                self.set_key(word.as_bytes());
+                self.words.get(self.key.as_slice())
+            }
+        };
+        match found {
             Some(&id) => {
                 self.pairs.push((id, position));
                 true
@@ -523,8 +560,15 @@ impl TermSink for Numbering<'_> {
         };
         self.pairs.push((id, position));
         if let Some(word) = word.filter(|_| self.english) {
-            self.set_key(word.as_bytes());
-            self.words.insert(self.key.as_slice().into(), id);
+            match short_key(self.field, word.as_bytes()) {
+                Some(key) => {
+                    self.short_words.insert(key, id);
+                }
+                None => {
+                    self.set_key(word.as_bytes());
+                    self.words.insert(self.key.as_slice().into(), id);
+                }
+            }
         }
     }
 }
@@ -541,6 +585,7 @@ impl Partial {
                 ids: &mut self.ids,
                 terms: &mut self.terms,
                 words: &mut self.words,
+                short_words: &mut self.short_words,
                 pairs: &mut work.pairs,
                 key: &mut work.key,
             };
@@ -638,15 +683,28 @@ pub fn build(mut docs: Vec<IndexDoc<'_>>, id: u64, threads: usize) -> Segment {
     terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let postings = terms
         .iter()
-        .map(|(key, buf)| {
-            let mut k = Vec::with_capacity(key.len() + 8);
-            k.extend_from_slice(&id.to_be_bytes());
-            k.extend_from_slice(key);
-            (k, buf.value())
-        })
+        .map(|(key, buf)| (postings_key_of(id, key), buf.value()))
         .collect();
+    assemble(id, postings, &merged.rows, &docs)
+}
+
+/// `[segment][field][term]` from the `[field][term]` of a term.
+fn postings_key_of(segment: u64, key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(key.len() + 8);
+    k.extend_from_slice(&segment.to_be_bytes());
+    k.extend_from_slice(key);
+    k
+}
+
+/// A segment of `docs` (ascending, distinct) from its postings and rows.
+fn assemble(
+    id: u64,
+    postings: Vec<(Vec<u8>, Vec<u8>)>,
+    rows: &[DocRow],
+    docs: &[IndexDoc<'_>],
+) -> Segment {
     let mut facets: BTreeMap<Vec<u8>, Vec<u64>> = BTreeMap::new();
-    for doc in &docs {
+    for doc in docs {
         for (facet, value) in &doc.facets {
             facets
                 .entry(facet_key(*facet, value))
@@ -657,12 +715,84 @@ pub fn build(mut docs: Vec<IndexDoc<'_>>, id: u64, threads: usize) -> Segment {
     Segment {
         id,
         postings,
-        table: encode_table(&merged.rows),
+        table: encode_table(rows),
         docnums: docs
             .iter()
             .map(|d| (d.seq, docnum_entry(&d.id, d.title)))
             .collect(),
         facets: facets.into_iter().collect(),
+    }
+}
+
+/// Most terms a [`SegmentBuilder`] remembers; past this it starts over with an empty
+/// vocabulary, so an archive of endless distinct words does not grow it without bound.
+const MAX_VOCABULARY: usize = 1 << 21;
+
+/// Builds whole segments one after another on one thread, keeping its vocabulary (the terms
+/// and their numbers, the words seen and their terms) and its buffers from one segment to the
+/// next. Several builders on their own threads index disjoint documents with no merge
+/// between them, and a word seen in an earlier segment is found without analysing it again.
+pub struct SegmentBuilder {
+    english: Analyzer,
+    others: BTreeMap<String, Analyzer>,
+    part: Partial,
+    work: Work,
+}
+
+impl Default for SegmentBuilder {
+    fn default() -> SegmentBuilder {
+        SegmentBuilder::new()
+    }
+}
+
+impl SegmentBuilder {
+    /// A builder with an empty vocabulary.
+    pub fn new() -> SegmentBuilder {
+        SegmentBuilder {
+            english: Analyzer::english(),
+            others: BTreeMap::new(),
+            part: Partial::default(),
+            work: Work::default(),
+        }
+    }
+
+    /// Analyses the titles and bodies of `docs` into segment number `id`, as [`build`] does.
+    pub fn build(&mut self, mut docs: Vec<IndexDoc<'_>>, id: u64) -> Segment {
+        docs.sort_by_key(|d| d.seq);
+        docs.dedup_by_key(|d| d.seq);
+        if docs.is_empty() {
+            return Segment::default();
+        }
+        if self.part.terms.len() > MAX_VOCABULARY {
+            self.part = Partial::default();
+        }
+        for doc in &docs {
+            let analyzer = match doc.language {
+                Some(lang) if lang != "en" => self
+                    .others
+                    .entry(lang.to_owned())
+                    .or_insert_with(|| Analyzer::for_language(Some(lang))),
+                _ => &self.english,
+            };
+            self.part.add(doc, analyzer, &mut self.work);
+        }
+        let terms = &mut self.part.terms;
+        let mut used: Vec<u32> = (0..terms.len() as u32)
+            .filter(|&i| terms[i as usize].1.count > 0)
+            .collect();
+        used.sort_unstable_by(|&a, &b| terms[a as usize].0.cmp(&terms[b as usize].0));
+        let postings = used
+            .iter()
+            .map(|&i| {
+                let (key, buf) = &mut terms[i as usize];
+                let value = buf.value();
+                buf.clear();
+                (postings_key_of(id, key), value)
+            })
+            .collect();
+        let segment = assemble(id, postings, &self.part.rows, &docs);
+        self.part.rows.clear();
+        segment
     }
 }
 
@@ -1185,6 +1315,63 @@ mod tests {
         let mut bad = value.clone();
         bad[at] -= 1;
         assert!(decode_postings(&bad).is_err());
+    }
+
+    /// Documents with recurring words, long words, a second language and facets.
+    fn index_docs(texts: &[(u64, &'static str, Option<&'static str>)]) -> Vec<IndexDoc<'static>> {
+        texts
+            .iter()
+            .map(|&(seq, body, language)| IndexDoc {
+                seq,
+                id: DocId([seq as u8; 32]),
+                title: "Interest rates",
+                body: Cow::Borrowed(body),
+                language,
+                facets: vec![(Facet::Tag, format!("t{}", seq % 2))],
+                row: DocRow {
+                    seq,
+                    ..DocRow::default()
+                },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_builder_reused_for_later_segments_builds_what_a_fresh_build_does() {
+        let first = [
+            (
+                1,
+                "Rates rose; the central bank raised interest rates again.",
+                None,
+            ),
+            (
+                2,
+                "Internationalisation of telecommunications companies",
+                None,
+            ),
+            (3, "Die Zinsen steigen, sagte die Bank.", Some("de")),
+        ];
+        let second = [
+            (
+                7,
+                "The bank kept rates; telecommunications shares fell.",
+                None,
+            ),
+            (
+                8,
+                "Rates, rates and rates: internationalisation again",
+                None,
+            ),
+            (9, "Die Bank senkt die Zinsen nicht.", Some("de")),
+            (12, "A new word: counterintelligence.", None),
+        ];
+        let mut builder = SegmentBuilder::new();
+        for (id, texts) in [(1, &first[..]), (2, &second[..]), (3, &first[..])] {
+            let reused = builder.build(index_docs(texts), id);
+            assert!(!reused.postings.is_empty());
+            assert_eq!(reused, build(index_docs(texts), id, 1), "segment {id}");
+        }
+        assert_eq!(builder.build(Vec::new(), 4), Segment::default());
     }
 
     #[test]
