@@ -704,6 +704,79 @@ fn a_file_and_its_export_line_in_one_import_are_one_document() {
     );
 }
 
+/// `tele*` (its count), `title:economy` and `oil -prices` (their ids) against a scan of the
+/// exported titles and bodies, analysed as the index analyses them.
+fn queries_agree_with_a_scan_of_the_export(dir: &Dir) {
+    use morgue_core::analysis::Analyzer;
+    use std::collections::BTreeSet;
+    let export = dir.run(&["export", "--no-raw"]);
+    export.assert_code(0);
+    /// Id, title terms, body terms.
+    type Scanned = (String, Vec<String>, Vec<String>);
+    let mut docs: Vec<Scanned> = Vec::new();
+    for line in export.stdout().lines().skip(1) {
+        let doc: serde_json::Value = serde_json::from_str(line).unwrap();
+        let fields = &doc["fields"];
+        let analyzer = Analyzer::for_language(fields["language"].as_str());
+        let terms = |text: &str| {
+            let mut out = Vec::new();
+            analyzer.analyze(text, |t, _| out.push(t.to_owned()));
+            out
+        };
+        let title = terms(fields["title"].as_str().unwrap_or(""));
+        let body = terms(
+            fields["body"]
+                .as_str()
+                .unwrap_or_else(|| doc["text"].as_str().unwrap()),
+        );
+        docs.push((doc["id"].as_str().unwrap().to_owned(), title, body));
+    }
+    assert_eq!(docs.len(), 2127);
+    let english = Analyzer::english();
+    let prefix = english.prefix_terms("tele").pop().unwrap();
+    let [economy] = &english.query_terms("economy")[..] else {
+        panic!("one term")
+    };
+    let [oil] = &english.query_terms("oil")[..] else {
+        panic!("one term")
+    };
+    let [prices] = &english.query_terms("prices")[..] else {
+        panic!("one term")
+    };
+    let has =
+        |d: &(String, Vec<String>, Vec<String>), t: &String| d.1.contains(t) || d.2.contains(t);
+    let tele = docs
+        .iter()
+        .filter(|d| d.1.iter().chain(&d.2).any(|t| t.starts_with(&prefix)))
+        .count();
+    let count = dir.run(&["query", "tele*", "--count"]);
+    count.assert_code(0);
+    assert_eq!(count.stdout().trim().parse::<usize>().unwrap(), tele);
+    let ids = |query: &str| -> BTreeSet<String> {
+        let run = dir.run(&["query", query, "--jsonl", "--limit", "100000"]);
+        run.assert_code(0);
+        run.stdout()
+            .lines()
+            .map(|l| {
+                let hit: serde_json::Value = serde_json::from_str(l).unwrap();
+                hit["id"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let scan = |pred: &dyn Fn(&Scanned) -> bool| -> BTreeSet<String> {
+        docs.iter()
+            .filter(|d| pred(d))
+            .map(|d| d.0.clone())
+            .collect()
+    };
+    let titled = scan(&|d| d.1.contains(economy));
+    assert!(!titled.is_empty());
+    assert_eq!(ids("title:economy"), titled);
+    let oily = scan(&|d| has(d, oil) && !has(d, prices));
+    assert!(!oily.is_empty());
+    assert_eq!(ids("oil -prices"), oily);
+}
+
 #[test]
 fn query_needs_a_current_index_and_answers_in_the_documented_shapes() {
     let dir = Dir::new();
@@ -718,6 +791,7 @@ fn query_needs_a_current_index_and_answers_in_the_documented_shapes() {
     let reindex = dir.run(&["reindex"]);
     reindex.assert_code(0);
     assert!(reindex.stderr().contains("reindexed 2,127 documents"));
+    queries_agree_with_a_scan_of_the_export(&dir);
 
     let phrase = dir.run(&["query", "\"interest rates\"", "--jsonl", "--limit", "5"]);
     phrase.assert_code(0);
