@@ -49,6 +49,8 @@ pub(crate) struct Catalog {
     owner: Vec<u32>,
     rows: Vec<DocRow>,
     live: u64,
+    /// One segment, owning every sequence number below `owner.len()`.
+    whole: bool,
 }
 
 impl Catalog {
@@ -83,6 +85,7 @@ impl Catalog {
         }
         let live = owner.iter().filter(|&&o| o != NONE).count() as u64;
         Ok(Catalog {
+            whole: segments.len() == 1 && live == owner.len() as u64,
             segments,
             owner,
             rows: by_seq,
@@ -92,6 +95,18 @@ impl Catalog {
 
     fn owner(&self, seq: u64) -> u32 {
         self.owner.get(seq as usize).copied().unwrap_or(NONE)
+    }
+
+    /// Whether segment number `segment` (an index into `segments`) owns document `seq`.
+    /// After a `compact` with nothing removed since, one segment owns every document, and
+    /// this needs no look-up: queries ask it for every document of every term they read.
+    #[inline]
+    fn owns(&self, segment: u32, seq: u64) -> bool {
+        if self.whole {
+            segment == 0 && seq < self.owner.len() as u64
+        } else {
+            self.owner(seq) == segment
+        }
     }
 
     fn is_live(&self, seq: u64) -> bool {
@@ -378,7 +393,7 @@ impl<'a> Searcher<'a> {
                 list.docs
                     .iter()
                     .copied()
-                    .filter(|&doc| self.catalog.owner(doc) == *i),
+                    .filter(|&doc| self.catalog.owns(*i, doc)),
             );
         }
         if !out.is_sorted() {
@@ -392,7 +407,7 @@ impl<'a> Searcher<'a> {
         let mut out = Vec::new();
         for (i, value) in self.values(f, term)? {
             let list = decode_postings(&value).map_err(|reason| corrupt(term, reason))?;
-            out.extend(list.into_iter().filter(|p| self.catalog.owner(p.doc) == i));
+            out.extend(list.into_iter().filter(|p| self.catalog.owns(i, p.doc)));
         }
         if !out.is_sorted_by_key(|p| p.doc) {
             out.sort_by_key(|p| p.doc);
@@ -411,7 +426,7 @@ impl<'a> Searcher<'a> {
                 let mut out = Matches::new();
                 for (i, value) in &self.values(f, term)? {
                     index::for_each_doc(value, |doc, freq| {
-                        if self.catalog.owner(doc) == *i {
+                        if self.catalog.owns(*i, doc) {
                             out.push((doc, f64::from(freq)));
                         }
                     })
@@ -499,7 +514,7 @@ impl<'a> Searcher<'a> {
                     c += 1;
                 }
                 let wanted =
-                    c < candidates.len() && candidates[c] == doc && self.catalog.owner(doc) == *i;
+                    c < candidates.len() && candidates[c] == doc && self.catalog.owns(*i, doc);
                 if !wanted {
                     skip += u64::from(freq);
                     continue;
@@ -882,10 +897,7 @@ pub(crate) fn compact_into(store: &Store, target: &mut Store) -> Result<()> {
                         what: "postings value".into(),
                         reason,
                     })?;
-                    merged.extend(
-                        list.into_iter()
-                            .filter(|p| catalog.owner(p.doc) == i as u32),
-                    );
+                    merged.extend(list.into_iter().filter(|p| catalog.owns(i as u32, p.doc)));
                 }
                 *head = next_entry(&mut iters[i])?;
             }
