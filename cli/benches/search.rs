@@ -292,30 +292,27 @@ fn build_corpus(scratch: &Path, scale: usize, base: &Base, progress: &dyn Fn(&st
 /// Reads every file under `dir`; returns the bytes read.
 fn read_all(dir: &Path) -> u64 {
     let mut n = 0;
-    for entry in fs::read_dir(dir).unwrap() {
-        let entry = entry.unwrap();
-        let kind = entry.file_type().unwrap();
-        if kind.is_dir() {
-            n += read_all(&entry.path());
-        } else if kind.is_file() {
-            n += fs::read(entry.path()).unwrap().len() as u64;
-        }
-    }
+    for_each_file(dir, &mut |path| n += fs::read(path).unwrap().len() as u64);
     n
 }
 
 fn count_files(dir: &Path) -> usize {
     let mut n = 0;
+    for_each_file(dir, &mut |_| n += 1);
+    n
+}
+
+/// Calls `f` with the path of every file under `dir`.
+fn for_each_file(dir: &Path, f: &mut dyn FnMut(&Path)) {
     for entry in fs::read_dir(dir).unwrap() {
         let entry = entry.unwrap();
         let kind = entry.file_type().unwrap();
         if kind.is_dir() {
-            n += count_files(&entry.path());
+            for_each_file(&entry.path(), f);
         } else if kind.is_file() {
-            n += 1;
+            f(&entry.path());
         }
     }
-    n
 }
 
 struct Measured {
