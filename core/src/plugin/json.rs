@@ -197,11 +197,18 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
     loop {
         let n = plain_prefix(rest);
         out.extend_from_slice(&rest[..n]);
-        let Some((&b, tail)) = rest[n..].split_first() else {
+        rest = &rest[n..];
+        // Escapes come in runs (a paragraph break is two newlines): each is written without
+        // scanning a chunk that starts with the next.
+        while let Some((&b, tail)) = rest.split_first()
+            && is_special(b)
+        {
+            write_escape(out, b);
+            rest = tail;
+        }
+        if rest.is_empty() {
             break;
-        };
-        write_escape(out, b);
-        rest = tail;
+        }
     }
     out.push(b'"');
 }
@@ -598,6 +605,11 @@ impl<'a> Parser<'a> {
                 b'\\' => {
                     out.push_str(text.get(run..end)?);
                     end = unescape(bytes, end + 1, &mut out)?;
+                    // A paragraph break is two escapes in a row: the second is read without
+                    // scanning a chunk that starts with it.
+                    while bytes.get(end) == Some(&b'\\') {
+                        end = unescape(bytes, end + 1, &mut out)?;
+                    }
                     run = end;
                 }
                 // A raw control character, which JSON forbids.
