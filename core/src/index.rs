@@ -504,7 +504,7 @@ fn short_key(field: u8, word: &[u8]) -> Option<u128> {
 }
 
 /// What [`Partial::add`] gives the analyser: it numbers each term of field `field` and
-/// collects `(term, position)` pairs.
+/// collects `(term, position)` pairs, each as one number (see [`pair`]).
 struct Numbering<'a> {
     field: u8,
     /// Whether `words` may be used (the text is analysed as English).
@@ -513,7 +513,7 @@ struct Numbering<'a> {
     terms: &'a mut Vec<(Box<[u8]>, TermBuf)>,
     words: &'a mut FxHashMap<Box<[u8]>, u32>,
     short_words: &'a mut FxHashMap<u128, u32>,
-    pairs: &'a mut Vec<(u32, u32)>,
+    pairs: &'a mut Vec<u64>,
     key: &'a mut Vec<u8>,
 }
 
@@ -539,7 +539,7 @@ impl TermSink for Numbering<'_> {
         };
         match found {
             Some(&id) => {
-                self.pairs.push((id, position));
+                self.pairs.push(pair(id, position));
                 true
             }
             None => false,
@@ -558,7 +558,7 @@ impl TermSink for Numbering<'_> {
                 id
             }
         };
-        self.pairs.push((id, position));
+        self.pairs.push(pair(id, position));
         if let Some(word) = word.filter(|_| self.english) {
             match short_key(self.field, word.as_bytes()) {
                 Some(key) => {
@@ -599,28 +599,35 @@ impl Partial {
         }
         // Sorting the document's (term, position) pairs groups each term's positions, in
         // order, without a map per document.
+        // As single numbers they sort faster than as tuples (a tenth of indexing went to the sort).
         work.pairs.sort_unstable();
         let mut i = 0;
         while i < work.pairs.len() {
-            let id = work.pairs[i].0;
+            let id = (work.pairs[i] >> 32) as u32;
             let mut j = i;
-            while j < work.pairs.len() && work.pairs[j].0 == id {
+            while j < work.pairs.len() && (work.pairs[j] >> 32) as u32 == id {
                 j += 1;
             }
             self.terms[id as usize]
                 .1
-                .push(doc.seq, work.pairs[i..j].iter().map(|&(_, p)| p));
+                .push(doc.seq, work.pairs[i..j].iter().map(|&p| p as u32));
             i = j;
         }
         self.rows.push(row);
     }
 }
 
+/// A term number and a position as one number that sorts by term, then position.
+#[inline]
+fn pair(term: u32, position: u32) -> u64 {
+    (u64::from(term) << 32) | u64::from(position)
+}
+
 /// Buffers reused from one document to the next.
 #[derive(Default)]
 struct Work {
     tokens: Tokens,
-    pairs: Vec<(u32, u32)>,
+    pairs: Vec<u64>,
     key: Vec<u8>,
 }
 
