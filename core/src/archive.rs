@@ -336,7 +336,7 @@ impl Archive {
             // fails and it stops too.
             let chunks = std::sync::Arc::new(std::sync::Mutex::new(chunks));
             let (segments_tx, segments) =
-                std::sync::mpsc::sync_channel::<(crate::index::Segment, u64)>(1);
+                std::sync::mpsc::sync_channel::<(u64, crate::index::Segment, u64)>(1);
             for _ in 0..threads {
                 let chunks = std::sync::Arc::clone(&chunks);
                 let segments_tx = segments_tx.clone();
@@ -351,7 +351,7 @@ impl Archive {
                         let segment = builder.build(docs, id);
                         // A closed channel means the writing failed; its error is returned
                         // below.
-                        if segments_tx.send((segment, chunk.len() as u64)).is_err() {
+                        if segments_tx.send((id, segment, chunk.len() as u64)).is_err() {
                             break;
                         }
                     }
@@ -365,8 +365,8 @@ impl Archive {
             let mut next = first_segment;
             let mut done = 0u64;
             let mut write_result = Ok(());
-            for (segment, docs) in segments {
-                waiting.insert(segment.id, (segment, docs));
+            for (id, segment, docs) in segments {
+                waiting.insert(id, (segment, docs));
                 while let Some((segment, docs)) = waiting.remove(&next) {
                     write_result = store.write_index(&WriteBatch {
                         segment: Some(segment),
