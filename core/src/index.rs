@@ -409,22 +409,21 @@ impl TermBuf {
     /// in 32 bits (or the documents are not strictly ascending), which keeps the plain one.
     fn packed_docs(&self) -> Option<Vec<u8>> {
         let count = usize::try_from(self.count).ok()?;
-        let mut docs = Vec::with_capacity(count);
+        let mut docs: Vec<u32> = Vec::with_capacity(count);
         let mut freqs = Vec::with_capacity(count);
-        let mut bytes = self.docs.as_slice();
-        let mut doc = 0u64;
-        for i in 0..count {
-            let delta = get_varint(&mut bytes).ok()?;
-            if i > 0 && delta == 0 {
-                return None;
+        let mut fits = true;
+        for_each_plain(self.count, &self.docs, |doc, freq| {
+            match (u32::try_from(doc), freq.checked_sub(1)) {
+                (Ok(doc), Some(f)) if docs.last().is_none_or(|&last| last < doc) => {
+                    docs.push(doc);
+                    freqs.push(f);
+                }
+                _ => fits = false,
             }
-            doc = doc.checked_add(delta)?;
-            docs.push(u32::try_from(doc).ok()?);
-            freqs.push(
-                u32::try_from(get_varint(&mut bytes).ok()?)
-                    .ok()?
-                    .checked_sub(1)?,
-            );
+        })
+        .ok()?;
+        if !fits {
+            return None;
         }
         let mut out = Vec::with_capacity(self.docs.len());
         let (&first, rest) = docs.split_first()?;
