@@ -58,20 +58,32 @@ fn measure(extractor: &dyn Extractor, docs: &[Doc], rounds: usize) -> f64 {
 }
 
 /// Passes over the corpus in [`measure_interleaved`].
-const PASSES: usize = 5;
+const PASSES: usize = 9;
 
 /// Documents per turn in [`measure_interleaved`]: about a millisecond of work, long enough
 /// that reading the clock costs nothing, short enough that a disturbance falls on every path.
 const TURN: usize = 64;
 
+/// What [`measure_interleaved`] found for one path.
+struct Paired {
+    /// Documents per second in the path's best pass.
+    best: f64,
+    /// The path's rate over the first path's in the same pass: the median over the passes,
+    /// then the lowest and the highest.
+    ratio: [f64; 3],
+}
+
 /// Like [`measure`] for several extractors at once, taking turns every [`TURN`] documents and
 /// rotating who goes first, so a disturbance of the machine (and the cache warmed by whoever
-/// read a document first) is shared by every path instead of landing on one: the ratios
-/// between the paths hold on a noisy machine even when the absolute rates do not. Each path's
-/// rate is its documents over the time summed across its turns, for the best of [`PASSES`].
-fn measure_interleaved(extractors: &[&dyn Extractor], docs: &[Doc], rounds: usize) -> Vec<f64> {
+/// read a document first) is shared by every path instead of landing on one.
+///
+/// The ratio to the first path is taken within each pass, whose turns met the same states of
+/// the machine, and the median of those is reported: the rates of one pass to the next differ by
+/// more than the paths do on this kind of machine, so the best pass of each path, taken apart,
+/// may come from different passes and swing the ratio by several points either way.
+fn measure_interleaved(extractors: &[&dyn Extractor], docs: &[Doc], rounds: usize) -> Vec<Paired> {
     let fields = Fields::new();
-    let mut best = vec![0.0f64; extractors.len()];
+    let mut rates = vec![Vec::with_capacity(PASSES); extractors.len()];
     for _ in 0..PASSES {
         let mut spent = vec![Duration::ZERO; extractors.len()];
         let mut words = 0u64;
@@ -99,11 +111,25 @@ fn measure_interleaved(extractors: &[&dyn Extractor], docs: &[Doc], rounds: usiz
             }
         }
         assert!(words > 0);
-        for (best, spent) in best.iter_mut().zip(&spent) {
-            *best = best.max((docs.len() * rounds) as f64 / spent.as_secs_f64());
+        for (rates, spent) in rates.iter_mut().zip(&spent) {
+            rates.push((docs.len() * rounds) as f64 / spent.as_secs_f64());
         }
     }
-    best
+    rates
+        .iter()
+        .map(|path| {
+            let mut ratios: Vec<f64> = path.iter().zip(&rates[0]).map(|(r, d)| r / d).collect();
+            ratios.sort_by(f64::total_cmp);
+            Paired {
+                best: path.iter().copied().fold(0.0, f64::max),
+                ratio: [
+                    ratios[ratios.len() / 2],
+                    ratios[0],
+                    ratios[ratios.len() - 1],
+                ],
+            }
+        })
+        .collect()
 }
 
 /// Documents per `extract_batch` call, as `morgue import` sends them.
@@ -177,8 +203,9 @@ fn main() {
     // isolation path on its own.
     let only_process = std::env::args().skip(1).any(|a| a == "process");
     println!(
-        "extraction of {} BBC documents x {rounds}, best of {PASSES} passes (in-process paths take \
-         turns every {TURN} documents), one core",
+        "extraction of {} BBC documents x {rounds}, one core; in-process paths take turns every \
+         {TURN} documents for {PASSES} passes: docs/s of the best pass, vs direct as the median \
+         of the passes' ratios (lowest-highest)",
         docs.len()
     );
     let descriptor = host::instantiate(
@@ -203,12 +230,13 @@ fn main() {
                 .map(|e| e as &dyn Extractor),
         );
     }
-    let rates = measure_interleaved(&in_process, &docs, rounds);
-    let direct = rates[0];
+    let paired = measure_interleaved(&in_process, &docs, rounds);
+    let direct = paired[0].best;
+    let row = |p: &Paired| Row::Paired(p.best, p.ratio);
     let mut rows = vec![
-        ("direct trait call", Some(direct)),
-        ("in-process descriptor", rates.get(1).copied()),
-        ("dlopen libmorgue_builtins.so", rates.get(2).copied()),
+        ("direct trait call", paired.first().map(row)),
+        ("in-process descriptor", paired.get(1).map(row)),
+        ("dlopen libmorgue_builtins.so", paired.get(2).map(row)),
     ];
     let exe = target.join("morgue");
     // Import hands the extractors 256 documents at a time; the child answers them in a
@@ -235,12 +263,18 @@ fn main() {
     } else {
         (None, None)
     };
-    rows.push(("--isolation process, 1 a call", process.0));
-    rows.push(("--isolation process, 256 a call", process.1));
+    rows.push(("--isolation process, 1 a call", process.0.map(Row::Alone)));
+    rows.push(("--isolation process, 256 a call", process.1.map(Row::Alone)));
     println!("{:<30} {:>12} {:>10}", "path", "docs/s", "vs direct");
-    for (name, rate) in rows {
-        match rate {
-            Some(r) => println!("{name:<30} {r:>12.0} {:>9.1}%", r / direct * 100.0),
+    for (name, row) in rows {
+        match row {
+            Some(Row::Paired(r, [median, low, high])) => println!(
+                "{name:<30} {r:>12.0} {:>9.1}% ({:.1}-{:.1}%)",
+                median * 100.0,
+                low * 100.0,
+                high * 100.0
+            ),
+            Some(Row::Alone(r)) => println!("{name:<30} {r:>12.0} {:>9.1}%", r / direct * 100.0),
             None if only_process && !name.starts_with("--isolation") => {
                 println!(
                     "{name:<30} {:>12} (not measured with `-- process`)",
@@ -253,4 +287,12 @@ fn main() {
             ),
         }
     }
+}
+
+/// One row of the table: a path measured in turns with the direct call, or on its own.
+enum Row {
+    /// Best rate, and the ratio to the direct call as [`Paired::ratio`].
+    Paired(f64, [f64; 3]),
+    /// Best rate, compared with the direct call's best.
+    Alone(f64),
 }
