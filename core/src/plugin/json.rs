@@ -8,9 +8,12 @@
 //! a lone surrogate, a duplicate struct field, deep nesting, invalid JSON) it gives up and
 //! serde_json reads the whole message again, so its answer — value or error — is serde_json's.
 //!
-//! Strings are where the time goes (a result is mostly the document's body again), so both sides
-//! look for the bytes that need work — a quote, a backslash or a control character — 32 bytes at
-//! a time with a test LLVM turns into vector compares, and copy the runs between them whole.
+//! Strings are where the time goes (a result is mostly the document's body again). The writer
+//! escapes them with json-escape-simd (sonic-rs's kernels, AVX2 or SSE2 as the machine has),
+//! whose escapes are serde_json's. The reader copies the runs between escapes whole: when the
+//! message holds no control character, as every writer of JSON leaves it, memchr finds the next
+//! quote or backslash with the widest vectors the machine has; otherwise a test of 32 bytes at a
+//! time that LLVM turns into vector compares also stops at the control characters JSON forbids.
 //! Messages laid out as this module and serde_json write them are read without matching keys;
 //! any other layout goes through the general reader.
 
@@ -190,46 +193,11 @@ fn write_number(out: &mut Vec<u8>, n: impl serde::Serialize) -> serde_json::Resu
 
 /// Appends `s` as a JSON string, escaped as serde_json escapes: `\"`, `\\`, the five short
 /// control escapes, `\u00xx` (lower-case hex) for the other control characters, nothing else.
+///
+/// The kernels store whole vectors ahead of the output, so this reserves six bytes per byte of
+/// `s` first; the memory is only touched as far as the string needs.
 fn write_str(out: &mut Vec<u8>, s: &str) {
-    let mut rest = s.as_bytes();
-    out.reserve(rest.len() + 2);
-    out.push(b'"');
-    loop {
-        let n = plain_prefix(rest);
-        out.extend_from_slice(&rest[..n]);
-        rest = &rest[n..];
-        // Escapes come in runs (a paragraph break is two newlines): each is written without
-        // scanning a chunk that starts with the next.
-        while let Some((&b, tail)) = rest.split_first()
-            && is_special(b)
-        {
-            write_escape(out, b);
-            rest = tail;
-        }
-        if rest.is_empty() {
-            break;
-        }
-    }
-    out.push(b'"');
-}
-
-fn write_escape(out: &mut Vec<u8>, b: u8) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let short = match b {
-        b'"' => b'"',
-        b'\\' => b'\\',
-        0x08 => b'b',
-        0x0c => b'f',
-        b'\n' => b'n',
-        b'\r' => b'r',
-        b'\t' => b't',
-        _ => {
-            let hex = [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]];
-            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex[0], hex[1]]);
-            return;
-        }
-    };
-    out.extend_from_slice(&[b'\\', short]);
+    json_escape_simd::escape_into(s, out);
 }
 
 /// Reads a result as `serde_json::from_slice::<ResultJson>` does.
@@ -364,6 +332,10 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     depth: u32,
+    /// Whether the input holds a control character anywhere. Without one (as this module and
+    /// serde_json write JSON), a string ends at its first quote or backslash, which memchr
+    /// finds with the widest vectors the machine has.
+    controls: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -373,7 +345,21 @@ impl<'a> Parser<'a> {
             text: simdutf8::basic::from_utf8(bytes).ok()?,
             pos: 0,
             depth: 0,
+            // A minimum LLVM computes 32 bytes per step, with no branch per byte.
+            controls: bytes.iter().fold(u8::MAX, |low, &b| low.min(b)) < 0x20,
         })
+    }
+
+    /// Length of the run of `bytes` from `at` that a string holds as it is: up to the first
+    /// quote, backslash or control character.
+    #[inline(always)]
+    fn plain_run(&self, bytes: &[u8], at: usize) -> usize {
+        let rest = &bytes[at..];
+        if self.controls {
+            plain_prefix(rest)
+        } else {
+            memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len())
+        }
     }
 
     /// Skips JSON whitespace and returns the next byte without consuming it.
@@ -582,7 +568,7 @@ impl<'a> Parser<'a> {
         let text = self.text;
         let bytes = text.as_bytes();
         let start = self.pos;
-        let mut end = start + plain_prefix(&bytes[start..]);
+        let mut end = start + self.plain_run(bytes, start);
         if *bytes.get(end)? == b'"' {
             self.pos = end + 1;
             return Some(Cow::Borrowed(text.get(start..end)?));
@@ -615,7 +601,7 @@ impl<'a> Parser<'a> {
                 // A raw control character, which JSON forbids.
                 _ => return None,
             }
-            end += plain_prefix(&bytes[end..]);
+            end += self.plain_run(bytes, end);
         }
     }
 }
@@ -1049,6 +1035,42 @@ mod tests {
                 serde_json::to_vec(&result).unwrap(),
                 "{c:?}"
             );
+        }
+    }
+
+    #[test]
+    fn both_string_scans_read_the_same() {
+        // Without a control character anywhere the reader looks for quotes and backslashes with
+        // memchr; one newline of whitespace sends every string through the 32-byte scan.
+        let mut rng = Rng(0x5eed_0005);
+        for len in [0, 1, 15, 16, 31, 32, 33, 63, 64, 65, 200] {
+            for _ in 0..20 {
+                let text: String = (0..len)
+                    .map(|_| match rng.below(12) {
+                        0 => '"',
+                        1 => '\\',
+                        2 => '\n',
+                        3 => 'é',
+                        4 => '\u{1F600}',
+                        5 => '\u{7}',
+                        _ => 'a',
+                    })
+                    .collect();
+                let result = result(Fields::from([("body".to_owned(), Value::String(text))]));
+                let compact = write(&result);
+                let mut spaced = compact.clone();
+                spaced.push(b'\n');
+                assert!(
+                    !Parser::new(&compact).unwrap().controls,
+                    "{}",
+                    show(&compact)
+                );
+                assert!(Parser::new(&spaced).unwrap().controls);
+                for bytes in [&compact, &spaced] {
+                    check_result(bytes);
+                    assert_eq!(fast_result(bytes).unwrap().fields, result.fields);
+                }
+            }
         }
     }
 
