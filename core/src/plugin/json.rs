@@ -9,8 +9,8 @@
 //! serde_json reads the whole message again, so its answer — value or error — is serde_json's.
 //!
 //! Strings are where the time goes (a result is mostly the document's body again). The writer
-//! escapes them with json-escape-simd (sonic-rs's kernels, AVX2 or SSE2 as the machine has),
-//! whose escapes are serde_json's. The reader copies the runs between escapes whole: when the
+//! escapes long ones with json-escape-simd (sonic-rs's kernels, AVX2 or SSE2 as the machine
+//! has), whose escapes are serde_json's, and short ones itself. The reader copies the runs between escapes whole: when the
 //! message holds no control character, as every writer of JSON leaves it, memchr finds the next
 //! quote or backslash with the widest vectors the machine has; otherwise a test of 32 bytes at a
 //! time that LLVM turns into vector compares also stops at the control characters JSON forbids.
@@ -194,10 +194,62 @@ fn write_number(out: &mut Vec<u8>, n: impl serde::Serialize) -> serde_json::Resu
 /// Appends `s` as a JSON string, escaped as serde_json escapes: `\"`, `\\`, the five short
 /// control escapes, `\u00xx` (lower-case hex) for the other control characters, nothing else.
 ///
-/// The kernels store whole vectors ahead of the output, so this reserves six bytes per byte of
-/// `s` first; the memory is only touched as far as the string needs.
+/// json-escape-simd's kernels store whole vectors ahead of the output, so they reserve six bytes
+/// per byte of `s` first; the memory is only touched as far as the string needs.
 fn write_str(out: &mut Vec<u8>, s: &str) {
-    json_escape_simd::escape_into(s, out);
+    if s.len() < SHORT {
+        write_short_str(out, s);
+    } else {
+        json_escape_simd::escape_into(s, out);
+    }
+}
+
+/// Strings shorter than this (ids, keys, media types, titles) are escaped by
+/// [`write_short_str`]: the vector kernels cost more to set up than such a string takes.
+const SHORT: usize = 128;
+
+/// [`write_str`] for a short string: the runs between escapes found 32 bytes at a time and
+/// copied whole.
+fn write_short_str(out: &mut Vec<u8>, s: &str) {
+    let mut rest = s.as_bytes();
+    out.reserve(rest.len() + 2);
+    out.push(b'"');
+    loop {
+        let n = plain_prefix(rest);
+        out.extend_from_slice(&rest[..n]);
+        rest = &rest[n..];
+        // Escapes come in runs (a paragraph break is two newlines): each is written without
+        // scanning a chunk that starts with the next.
+        while let Some((&b, tail)) = rest.split_first()
+            && is_special(b)
+        {
+            write_escape(out, b);
+            rest = tail;
+        }
+        if rest.is_empty() {
+            break;
+        }
+    }
+    out.push(b'"');
+}
+
+fn write_escape(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short = match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x08 => b'b',
+        0x0c => b'f',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        _ => {
+            let hex = [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]];
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex[0], hex[1]]);
+            return;
+        }
+    };
+    out.extend_from_slice(&[b'\\', short]);
 }
 
 /// Reads a result as `serde_json::from_slice::<ResultJson>` does.
@@ -971,7 +1023,8 @@ mod tests {
         // Escapes of every kind at every offset of a chunk and across chunk boundaries, in
         // strings long enough for whole chunks and a tail.
         let escapes = ["\"", "\\\\", "\n", "\u{1}", "\u{1f}", "é", "\u{2028}", "😀"];
-        for len in [31, 32, 33, 63, 64, 65, 100, 200] {
+        // Lengths on both sides of SHORT go through both writers.
+        for len in [31, 32, 33, 63, 64, 65, 100, SHORT - 1, SHORT, 200, 1000] {
             for first in 0..40 {
                 for (k, escape) in escapes.iter().enumerate() {
                     for gap in [0, 1, 2, 5, 31] {
