@@ -10,10 +10,11 @@
 //!
 //! Strings are where the time goes (a result is mostly the document's body again). The writer
 //! escapes long ones with json-escape-simd (sonic-rs's kernels, AVX2 or SSE2 as the machine
-//! has), whose escapes are serde_json's, and short ones itself. The reader copies the runs between escapes whole: when the
-//! message holds no control character, as every writer of JSON leaves it, memchr finds the next
-//! quote or backslash with the widest vectors the machine has; otherwise a test of 32 bytes at a
-//! time that LLVM turns into vector compares also stops at the control characters JSON forbids.
+//! has), whose escapes are serde_json's, and short ones itself. The reader copies the runs
+//! between escapes whole: when the message holds no control character, as every writer of JSON
+//! leaves it, memchr finds the next quote or backslash with the widest vectors the machine has;
+//! otherwise a test of 32 bytes at a time that LLVM turns into vector compares also stops at
+//! the control characters JSON forbids.
 //! Messages laid out as this module and serde_json write them are read without matching keys;
 //! any other layout goes through the general reader.
 
