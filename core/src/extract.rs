@@ -390,31 +390,35 @@ impl Pipeline {
         self.run_batch_from(docs, starts, None)
     }
 
-    /// Runs the extractors again over a stored document: `only` names one extractor to rerun
-    /// (the others' fields are kept and given to it as input), `None` reruns all of them.
-    /// Fields produced by extractors that are not loaded any more are kept as they were.
-    pub fn rerun(
+    /// Runs the extractors again over stored documents, one result per document, in order:
+    /// `only` names one extractor to rerun (the others' fields are kept and given to it as
+    /// input), `None` reruns all of them. Fields produced by extractors that are not loaded any
+    /// more are kept as they were. Each extractor gets the whole batch at once, as in
+    /// [`Pipeline::run_batch`].
+    pub fn rerun_batch(
         &self,
-        doc: &Doc<'_>,
-        stored: PipelineOutput,
+        docs: &[Doc<'_>],
+        stored: Vec<PipelineOutput>,
         only: Option<&str>,
-    ) -> Result<PipelineOutput, PipelineError> {
+    ) -> Vec<Result<PipelineOutput, PipelineError>> {
         let rerun = |plugin: &str| match only {
             Some(name) => plugin == name,
             None => self.stages.iter().any(|(m, _)| m.name == plugin),
         };
-        let mut kept = stored;
-        let dropped: Vec<String> = kept
-            .provenance
-            .iter()
-            .filter(|(_, p)| rerun(&p.plugin))
-            .map(|(field, _)| field.clone())
+        let starts = stored
+            .into_iter()
+            .map(|mut kept| {
+                kept.provenance.retain(|field, p| {
+                    let keep = !rerun(&p.plugin);
+                    if !keep {
+                        kept.fields.remove(field);
+                    }
+                    keep
+                });
+                kept
+            })
             .collect();
-        for field in dropped {
-            kept.fields.remove(&field);
-            kept.provenance.remove(&field);
-        }
-        self.run_from(doc, kept, only)
+        self.run_batch_from(docs, starts, only)
     }
 
     fn run_from(
@@ -429,7 +433,7 @@ impl Pipeline {
             .unwrap_or_else(|| Ok(PipelineOutput::default()))
     }
 
-    /// The one mechanism behind `run`, `rerun` and `run_batch`: each stage (or only the named
+    /// The one mechanism behind `run`, `run_batch` and `rerun_batch`: each stage (or only the named
     /// one) runs over the documents of the batch that accept it and have not failed yet.
     fn run_batch_from(
         &self,
@@ -780,6 +784,71 @@ mod tests {
             let single = p.run(d.id, d.media_type, d.text, d.raw, None);
             assert_eq!(single.ok(), batched.as_ref().ok().cloned());
         }
+    }
+
+    #[test]
+    fn rerun_batch_replaces_only_what_it_reruns() {
+        let after = fixed(
+            "after",
+            vec![FieldDecl::optional("after.n", FieldType::Integer)],
+            &["title"],
+            fields(&[("after.n", json!(2))]),
+        );
+        let p = Pipeline::new(vec![after, Box::new(Picky)]).unwrap();
+        let doc = |text: &'static str| Doc {
+            id: "id",
+            media_type: "text/plain",
+            text,
+            raw: text.as_bytes(),
+            url: None,
+        };
+        let provenance = |plugin: &str| Provenance {
+            plugin: plugin.into(),
+            version: "0.9.0".into(),
+            schema: SCHEMA_VERSION,
+        };
+        // What an older run stored: a title, a stale after.n, a field `after` no longer
+        // produces, and a field from an extractor that is not loaded any more.
+        let stored = |title: &str| PipelineOutput {
+            fields: fields(&[
+                ("title", json!(title)),
+                ("after.n", json!(1)),
+                ("after.old", json!(0)),
+                ("gone.x", json!(true)),
+            ]),
+            provenance: [
+                ("title".to_string(), provenance("picky")),
+                ("after.n".to_string(), provenance("after")),
+                ("after.old".to_string(), provenance("after")),
+                ("gone.x".to_string(), provenance("gone")),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        let docs = [doc("new one"), doc("bad"), doc("new two")];
+        let starts = || vec![stored("old one"), stored("old bad"), stored("old two")];
+
+        let only = p.rerun_batch(&docs, starts(), Some("after"));
+        assert_eq!(only.len(), 3);
+        for out in &only {
+            let out = out.as_ref().unwrap();
+            assert!(out.fields["title"].as_str().unwrap().starts_with("old"));
+            assert_eq!(out.provenance["title"].version, "0.9.0");
+            assert_eq!(out.fields["after.n"], json!(2));
+            assert_eq!(out.provenance["after.n"].version, "1.0.0");
+            assert!(!out.fields.contains_key("after.old"));
+            assert!(!out.provenance.contains_key("after.old"));
+            assert_eq!(out.fields["gone.x"], json!(true));
+        }
+
+        let all = p.rerun_batch(&docs, starts(), None);
+        assert_eq!(all[0].as_ref().unwrap().fields["title"], json!("new one"));
+        assert!(matches!(&all[1], Err(PipelineError::Extract { plugin, .. }) if plugin == "picky"));
+        let two = all[2].as_ref().unwrap();
+        assert_eq!(two.fields["title"], json!("new two"));
+        assert_eq!(two.fields["after.n"], json!(2));
+        assert_eq!(two.fields["gone.x"], json!(true));
+        assert_eq!(two.provenance["gone.x"].plugin, "gone");
     }
 
     #[test]

@@ -11,6 +11,9 @@ use crate::store::WriteBatch;
 
 /// Documents written per flushed batch.
 const BATCH: usize = 1000;
+/// Documents given to the extractors at once, as in import: enough to keep an isolated plugin
+/// host busy while its answers are read, few enough to keep memory flat.
+const EXTRACT_BATCH: usize = 256;
 
 /// Counts at the end of a re-extraction.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -26,7 +29,7 @@ pub struct Summary {
 }
 
 /// Re-extracts `ids` with `pipeline` (only the extractor `only`, if given). `failure` is told
-/// of each document that failed; `progress` after each document.
+/// of each document that failed; `progress` after each batch of documents.
 pub fn reextract(
     archive: &mut Archive,
     pipeline: &Pipeline,
@@ -38,43 +41,56 @@ pub fn reextract(
 ) -> Result<Summary> {
     let mut summary = Summary::default();
     let mut batch = WriteBatch::default();
-    for id in ids {
+    for group in ids.chunks(EXTRACT_BATCH) {
         if cancel.load(Ordering::Relaxed) {
             summary.interrupted = true;
             break;
         }
-        let mut record = archive.get(id)?;
-        let raw = archive.raw(id)?;
-        let text = archive.text(&record, &raw);
-        let hex = id.to_hex();
-        let doc = Doc {
-            id: &hex,
-            media_type: &record.source.media_type,
-            text: &text,
-            raw: &raw,
-            url: record.source.url.as_deref(),
-        };
-        let stored = PipelineOutput {
-            fields: record.fields.clone(),
-            provenance: record.provenance.clone(),
-        };
-        match pipeline.rerun(&doc, stored, only) {
-            Ok(out) => {
-                summary.done += 1;
-                if out.fields != record.fields || out.provenance != record.provenance {
-                    summary.changed += 1;
-                    record.fields = out.fields;
-                    record.provenance = out.provenance;
-                    batch.records.push(record);
+        let mut loaded = Vec::with_capacity(group.len());
+        for id in group {
+            let record = archive.get(id)?;
+            let raw = archive.raw(id)?;
+            let text = archive.text(&record, &raw);
+            loaded.push((record, raw, text, id.to_hex()));
+        }
+        let docs: Vec<Doc<'_>> = loaded
+            .iter()
+            .map(|(record, raw, text, hex)| Doc {
+                id: hex,
+                media_type: &record.source.media_type,
+                text,
+                raw,
+                url: record.source.url.as_deref(),
+            })
+            .collect();
+        let stored = loaded
+            .iter()
+            .map(|(record, ..)| PipelineOutput {
+                fields: record.fields.clone(),
+                provenance: record.provenance.clone(),
+            })
+            .collect();
+        let results = pipeline.rerun_batch(&docs, stored, only);
+        drop(docs);
+        for ((mut record, ..), result) in loaded.into_iter().zip(results) {
+            match result {
+                Ok(out) => {
+                    summary.done += 1;
+                    if out.fields != record.fields || out.provenance != record.provenance {
+                        summary.changed += 1;
+                        record.fields = out.fields;
+                        record.provenance = out.provenance;
+                        batch.records.push(record);
+                    }
+                }
+                Err(e) => {
+                    summary.failed += 1;
+                    failure(&record.id, &e.to_string());
                 }
             }
-            Err(e) => {
-                summary.failed += 1;
-                failure(id, &e.to_string());
+            if batch.records.len() >= BATCH {
+                archive.commit(&std::mem::take(&mut batch))?;
             }
-        }
-        if batch.records.len() >= BATCH {
-            archive.commit(&std::mem::take(&mut batch))?;
         }
         progress(summary.done + summary.failed);
     }
