@@ -213,6 +213,13 @@ pub struct ImportArgs {
     /// Stop at the first failure (what was archived before it stays archived).
     #[arg(long)]
     pub strict: bool,
+    /// Also read hidden files and folders (names starting with `.`) inside directories.
+    #[arg(long)]
+    pub include_hidden: bool,
+    /// Leave out files and folders inside directories that match GLOB (repeatable), e.g.
+    /// `--exclude '*.bak' --exclude 'drafts/**'`.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// Refuse documents larger than this (e.g. 64MiB, 500k, 1G).
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
     pub max_size: u64,

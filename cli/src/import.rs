@@ -45,6 +45,8 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<Status> {
         url: args.url,
         max_size: args.max_size,
         strict: args.strict,
+        include_hidden: args.include_hidden,
+        exclude: args.exclude,
     };
     // The lock comes first: no input is read until this morgue owns the archive.
     let mut archive = ctx.open(true)?;

@@ -52,6 +52,10 @@ pub struct ImportOptions {
     pub max_size: u64,
     /// Stop at the first failure.
     pub strict: bool,
+    /// Read hidden files and folders (names starting with `.`) found inside directories.
+    pub include_hidden: bool,
+    /// Globs of files and folders to leave out inside directories (`--exclude`).
+    pub exclude: Vec<String>,
 }
 
 impl Default for ImportOptions {
@@ -62,6 +66,8 @@ impl Default for ImportOptions {
             url: None,
             max_size: DEFAULT_MAX_SIZE,
             strict: false,
+            include_hidden: false,
+            exclude: Vec::new(),
         }
     }
 }
