@@ -526,7 +526,10 @@ fn list_formats_and_a_closed_stdout() {
         lines[1]
     );
     let csv = dir.run(&["list", "--csv", "--sort", "title", "--limit", "2"]);
-    assert!(csv.stdout().starts_with("id,imported_at,words,title\n"));
+    assert!(
+        csv.stdout()
+            .starts_with("id,title,published,imported_at,media_type,word_count,paths,tags\n")
+    );
     let json: serde_json::Value =
         serde_json::from_str(&dir.run(&["list", "--json"]).stdout()).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 2127);
@@ -808,10 +811,10 @@ fn query_needs_a_current_index_and_answers_in_the_documented_shapes() {
         last = score;
         assert_eq!(hit["id"].as_str().unwrap().len(), 64);
         assert!(hit["title"].is_string());
-        assert!(
-            hit["snippet"].as_str().unwrap().contains("**interest**"),
-            "{hit}"
-        );
+        let snippet: Vec<char> = hit["snippet"].as_str().unwrap().chars().collect();
+        let [start, end] = [0, 1].map(|i| hit["highlights"][0][i].as_u64().unwrap() as usize);
+        let first: String = snippet[start..end].iter().collect();
+        assert!(first.to_lowercase().starts_with("interest rate"), "{hit}");
         let text = dir
             .run(&["show", hit["id"].as_str().unwrap(), "--text"])
             .stdout()
@@ -998,4 +1001,73 @@ fn field_filters_follow_tags_and_compact_keeps_every_answer() {
     assert_eq!(documents(&dir), docs_before);
     assert_eq!(count("tag:again"), 1);
     assert_eq!(count("tag:business"), business - 1);
+}
+
+#[test]
+fn export_writes_through_links_pipes_and_devices() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = Dir::new();
+    let a = dir.write("in/a.txt", "Alpha headline\n\nAlpha body.\n");
+    dir.run(&["import", a.to_str().unwrap()]).assert_code(0);
+    let expected = dir.run(&["export"]).0.stdout;
+    assert!(!expected.is_empty());
+
+    // A symbolic link stays a link; its target gets the export.
+    let target = dir.write("real/backup.jsonl", "old contents");
+    let link = dir.path().join("backup.jsonl");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    dir.run(&["export", "--out", link.to_str().unwrap()])
+        .assert_code(0);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), expected);
+
+    // A FIFO stays a FIFO and its reader gets the export.
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    dir.run(&["export", "--out", fifo.to_str().unwrap()])
+        .assert_code(0);
+    assert_eq!(reader.join().unwrap(), expected);
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+
+    // A full device is a failure, and the device stays what it was.
+    let full = std::path::Path::new("/dev/full");
+    if full.exists() {
+        let run = dir.run(&["export", "--out", "/dev/full"]);
+        run.assert_code(2);
+        assert!(run.stderr().contains("/dev/full"), "{}", run.stderr());
+        assert!(!run.stderr().contains("exported"), "{}", run.stderr());
+        assert!(
+            std::fs::symlink_metadata(full)
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+    }
+
+    // A regular file is replaced only once the export is complete; a directory is refused.
+    let plain = dir.write("plain.jsonl", "old");
+    dir.run(&["export", "--out", plain.to_str().unwrap()])
+        .assert_code(0);
+    assert_eq!(std::fs::read(&plain).unwrap(), expected);
+    let run = dir.run(&["export", "--out", dir.path().to_str().unwrap()]);
+    run.assert_code(2);
+    assert!(run.stderr().contains("is a directory"), "{}", run.stderr());
 }

@@ -63,14 +63,16 @@ exits 2 if anything failed."
     List(ListArgs),
     /// Show one document: its fields and text, its original bytes, or its JSON.
     Show(ShowArgs),
-    /// Search the archive (needs an index: `morgue reindex`).
+    /// Search the archive: words, phrases, prefixes and field filters.
     #[command(
         long_about = "Search the archive. Words are ANDed; also \"exact phrase\", prefix*, a OR b, \
 -word or NOT word, ( ... ), title:/body: and the filters site:, author:, dateline:, tag:, lang:, id:, \
 and ranges published:2009-06-01..2009-06-30, imported:>2026-01-01, words:>500. person:, org:, \
 place:, entity:, speaker: and quote: search what an entity or quote extractor stored (entities[] \
-and quotes[]; the built-in extractors do not produce them). Exits 1 when nothing matches. Needs an \
-up-to-date index: run `morgue reindex` after importing."
+and quotes[]; the built-in extractors do not produce them yet). Plugin fields (readtime.minutes) \
+cannot be filtered on; add them to the output with --fields. Exits 1 when nothing matches.\n\n\
+A new archive is indexed once with `morgue reindex`; from then on import, rm, tag and reextract \
+keep the index current."
     )]
     Query(QueryArgs),
     /// Count the documents and the bytes they take.
@@ -252,11 +254,11 @@ pub struct OutputArgs {
 /// How `list` sorts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ListSort {
-    /// Import order.
+    /// Import order, oldest first.
     Imported,
-    /// Publication date where known (then import order).
+    /// Publication date, oldest first; undated documents last.
     Published,
-    /// Title, case-insensitively.
+    /// Title, A to Z, case-insensitively.
     Title,
 }
 
@@ -269,6 +271,9 @@ pub struct ListArgs {
     /// Sort order.
     #[arg(long, value_enum, default_value_t = ListSort::Imported)]
     pub sort: ListSort,
+    /// Turn the order round (newest first; undated documents stay last).
+    #[arg(long)]
+    pub reverse: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -296,9 +301,9 @@ pub struct ShowArgs {
 pub enum QuerySort {
     /// Best match first.
     Relevance,
-    /// Newest publication date first (undated last).
+    /// Publication date, oldest first; undated documents last.
     Published,
-    /// Most recently imported first.
+    /// Import order, oldest first.
     Imported,
 }
 
@@ -316,10 +321,13 @@ pub struct QueryArgs {
     /// Order of the hits.
     #[arg(long, value_enum, default_value_t = QuerySort::Relevance)]
     pub sort: QuerySort,
+    /// Turn the order round (newest first; undated documents stay last).
+    #[arg(long)]
+    pub reverse: bool,
     /// Print only the number of matching documents.
     #[arg(long)]
     pub count: bool,
-    /// Add these fields to each hit (comma-separated).
+    /// Add these fields to each hit, in every format (comma-separated, e.g. word_count,dateline).
     #[arg(long, value_delimiter = ',', value_name = "a,b")]
     pub fields: Vec<String>,
     #[command(flatten)]

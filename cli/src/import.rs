@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, bail};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use morgue_core::Pipeline;
 use morgue_core::import::{ImportOptions, Importer, Input, Outcome, Reporter, Summary};
 use morgue_core::text::InputKind;
@@ -48,6 +48,8 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<Status> {
         include_hidden: args.include_hidden,
         exclude: args.exclude,
     };
+    // A bad --exclude glob is refused before the archive is even created.
+    options.check()?;
     // The lock comes first: no input is read until this morgue owns the archive.
     let mut archive = ctx.open(true)?;
     // Then every plugin is loaded and checked; a refused plugin stops the run before any
@@ -107,6 +109,11 @@ impl<'a> CliReporter<'a> {
                 "--strict stops at the first failure; everything counted below is saved",
             );
         }
+        if !self.ctx.quiet
+            && let Some(note) = left_out_note(summary)
+        {
+            self.ctx.note("note", &note);
+        }
         if !self.ctx.quiet || summary.failed > 0 {
             eprintln!(
                 "archived {}, already archived {}, skipped {}, failed {}",
@@ -119,15 +126,41 @@ impl<'a> CliReporter<'a> {
     }
 }
 
+/// One sentence on what the directory walks left out, if they left out anything, e.g. `left
+/// out 2 hidden entries, 1 morgue archive and 3 excluded entries inside the directories given
+/// (--include-hidden reads hidden ones)`.
+fn left_out_note(summary: &Summary) -> Option<String> {
+    let parts: Vec<String> = [
+        (summary.hidden, "hidden entry", "hidden entries"),
+        (summary.archives, "morgue archive", "morgue archives"),
+        (summary.excluded, "excluded entry", "excluded entries"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| format!("{} {}", thousands(n), if n == 1 { one } else { many }))
+    .collect();
+    let list = match parts.as_slice() {
+        [] => return None,
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    let hint = if summary.hidden > 0 {
+        " (--include-hidden reads hidden ones)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "left out {list} inside the directories given{hint}"
+    ))
+}
+
 impl Reporter for CliReporter<'_> {
     fn begin(&mut self, files: u64) {
         if self.ctx.progress() {
-            let bar = ProgressBar::new(files);
-            if let Ok(style) = ProgressStyle::with_template(
-                "{spinner} importing {bar:30} {human_pos}/{human_len} files  {per_sec}  eta {eta}",
-            ) {
-                bar.set_style(style);
-            }
+            let bar = crate::output::bar(
+                files,
+                "{spinner} importing {bar:30} {human_pos}/{human_len} files  {rate}  eta {eta}",
+            );
             self.bar = Some(bar);
         }
     }
@@ -154,5 +187,46 @@ impl Reporter for CliReporter<'_> {
         if !self.ctx.quiet {
             self.say("warning", &format!("{origin}: {message}"));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(hidden: u64, archives: u64, excluded: u64) -> Option<String> {
+        left_out_note(&Summary {
+            hidden,
+            archives,
+            excluded,
+            ..Summary::default()
+        })
+    }
+
+    #[test]
+    fn the_note_lists_what_was_left_out_in_plain_english() {
+        assert_eq!(note(0, 0, 0), None);
+        assert_eq!(
+            note(1, 0, 0).as_deref(),
+            Some(
+                "left out 1 hidden entry inside the directories given \
+                 (--include-hidden reads hidden ones)"
+            )
+        );
+        assert_eq!(
+            note(0, 2, 1).as_deref(),
+            Some("left out 2 morgue archives and 1 excluded entry inside the directories given")
+        );
+        assert_eq!(
+            note(2, 1, 3).as_deref(),
+            Some(
+                "left out 2 hidden entries, 1 morgue archive and 3 excluded entries inside the \
+                 directories given (--include-hidden reads hidden ones)"
+            )
+        );
+        assert_eq!(
+            note(0, 0, 1234).as_deref(),
+            Some("left out 1,234 excluded entries inside the directories given")
+        );
     }
 }

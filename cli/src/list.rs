@@ -8,7 +8,7 @@ use crate::args::{ListArgs, ListSort};
 use crate::output::{self, Format};
 use crate::{Ctx, Status};
 
-/// One row of the listing in JSON.
+/// One row of the listing. JSON and CSV carry the same names, in this order.
 #[derive(Serialize)]
 struct Row<'a> {
     id: String,
@@ -27,12 +27,27 @@ struct Row<'a> {
 pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Status> {
     let archive = ctx.open(false)?;
     let mut docs = archive.documents()?;
+    let reverse = args.reverse;
     match args.sort {
-        ListSort::Imported => {}
-        ListSort::Published => {
-            docs.sort_by(|a, b| field(a, "published").cmp(&field(b, "published")))
+        ListSort::Imported => {
+            if reverse {
+                docs.reverse();
+            }
         }
-        ListSort::Title => docs.sort_by_cached_key(|d| field(d, "title").map(str::to_lowercase)),
+        // Undated (or untitled) documents go last either way round; import order breaks ties.
+        ListSort::Published => docs.sort_by(|a, b| {
+            output::ordered(field(a, "published"), field(b, "published"), reverse)
+                .then(a.seq.cmp(&b.seq))
+        }),
+        ListSort::Title => docs.sort_by(|a, b| {
+            let (a_title, b_title) = (field(a, "title"), field(b, "title"));
+            output::ordered(
+                a_title.map(str::to_lowercase).as_deref(),
+                b_title.map(str::to_lowercase).as_deref(),
+                reverse,
+            )
+            .then(a.seq.cmp(&b.seq))
+        }),
     }
     if let Some(limit) = args.limit {
         docs.truncate(limit);
@@ -62,11 +77,17 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Status> {
             }
         }
         Format::Csv => {
-            let cells = rows.iter().map(|r| cells(r, true)).collect::<Vec<_>>();
-            output::write_csv(&mut out, &["id", "imported_at", "words", "title"], &cells)?;
+            let cells = rows
+                .iter()
+                .map(|r| {
+                    let row = serde_json::to_value(r).unwrap_or_default();
+                    COLUMNS.iter().map(|c| output::cell(row.get(c))).collect()
+                })
+                .collect::<Vec<_>>();
+            output::write_csv(&mut out, &COLUMNS, &cells)?;
         }
         Format::Table => {
-            let cells = rows.iter().map(|r| cells(r, false)).collect::<Vec<_>>();
+            let cells = rows.iter().map(table_cells).collect::<Vec<_>>();
             output::write_table(&mut out, &["ID", "IMPORTED", "WORDS", "TITLE"], &cells)?;
         }
     }
@@ -74,23 +95,26 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Status> {
     Ok(Status::Success)
 }
 
-fn cells(row: &Row<'_>, full: bool) -> Vec<String> {
-    let id = if full {
-        row.id.clone()
-    } else {
-        row.id[..12].to_owned()
-    };
-    let imported = if full {
-        row.imported_at.to_owned()
-    } else {
+/// The columns of `list --csv`: the names of [`Row`]'s JSON.
+const COLUMNS: [&str; 8] = [
+    "id",
+    "title",
+    "published",
+    "imported_at",
+    "media_type",
+    "word_count",
+    "paths",
+    "tags",
+];
+
+/// A row of the table a person reads: short id, import date, words, title.
+fn table_cells(row: &Row<'_>) -> Vec<String> {
+    vec![
+        row.id[..12].to_owned(),
         row.imported_at
             .get(..10)
             .unwrap_or(row.imported_at)
-            .to_owned()
-    };
-    vec![
-        id,
-        imported,
+            .to_owned(),
         row.word_count.map(|w| w.to_string()).unwrap_or_default(),
         row.title.unwrap_or("").to_owned(),
     ]

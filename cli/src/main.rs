@@ -118,7 +118,7 @@ fn main() -> ExitCode {
     };
     match run(&ctx, cli.command) {
         Ok(status) => ExitCode::from(status.code()),
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if output::stdout_closed() || is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let mut message = e.to_string();
             for cause in e.chain().skip(1) {

@@ -1,6 +1,8 @@
-//! Output helpers: the chosen format, a buffered stdout, tables and number formatting.
+//! Output helpers: the chosen format, a buffered stdout that notices a closed pipe, tables,
+//! CSV cells and number formatting.
 
-use std::io::{BufWriter, StdoutLock, Write};
+use std::io::{self, BufWriter, StdoutLock, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 use serde::Serialize;
@@ -34,9 +36,43 @@ impl From<OutputArgs> for Format {
     }
 }
 
+/// Set once a write to stdout met a closed pipe (`morgue list | head`).
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Whether stdout was found closed. The error that reached `main` may have been wrapped by a
+/// serializer (serde_json and csv keep the I/O error only as text), so `main` asks this
+/// instead of looking for the error's kind.
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
+}
+
+/// Locked stdout that records a broken pipe before passing the error on.
+pub struct Stdout(StdoutLock<'static>);
+
+impl Stdout {
+    fn check<T>(result: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &result
+            && e.kind() == io::ErrorKind::BrokenPipe
+        {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Stdout::check(self.0.write(buf))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Stdout::check(self.0.flush())
+    }
+}
+
 /// Buffered, locked stdout. Errors (such as a closed pipe) surface on write or flush.
-pub fn stdout() -> BufWriter<StdoutLock<'static>> {
-    BufWriter::with_capacity(64 * 1024, std::io::stdout().lock())
+pub fn stdout() -> BufWriter<Stdout> {
+    BufWriter::with_capacity(64 * 1024, Stdout(io::stdout().lock()))
 }
 
 /// Writes one value as pretty JSON and a newline.
@@ -92,6 +128,65 @@ pub fn write_csv(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> 
     Ok(())
 }
 
+/// A value as a CSV cell: a string as it is, a number or a boolean as JSON writes it, a list or
+/// an object as compact JSON, an absent value as an empty cell.
+pub fn cell(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// `1, "document"` → `1 document`; `2127, "document"` → `2,127 documents`.
+pub fn count(n: u64, word: &str) -> String {
+    format!("{} {}", thousands(n), noun(n, word))
+}
+
+/// `word`, or its plural when `n` is not 1 (nouns that take an `s`).
+pub fn noun(n: u64, word: &str) -> String {
+    if n == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
+}
+
+/// A progress bar on stderr drawn from `template`, which may use indicatif's keys and `{rate}`:
+/// items a second as a whole number with thousands separators (`25,557/s`).
+pub fn bar(len: u64, template: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{}", rate(state.per_sec()));
+            },
+        ));
+    }
+    bar
+}
+
+/// Items a second, as [`bar`] shows them.
+pub fn rate(per_sec: f64) -> String {
+    let whole = if per_sec.is_finite() && per_sec > 0.0 {
+        per_sec.round() as u64
+    } else {
+        0
+    };
+    format!("{}/s", thousands(whole))
+}
+
+/// `a` against `b` for sorting by a value some documents lack: values first, in order (turned
+/// round by `reverse`), then the documents without one.
+pub fn ordered(a: Option<&str>, b: Option<&str>, reverse: bool) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) if reverse => b.cmp(a),
+        (Some(a), Some(b)) => a.cmp(b),
+        (a, b) => b.is_some().cmp(&a.is_some()),
+    }
+}
+
 /// `2127` → `2,127`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -108,6 +203,16 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_are_whole_numbers() {
+        assert_eq!(rate(25_556.678_8), "25,557/s");
+        assert_eq!(rate(0.4), "0/s");
+        assert_eq!(rate(f64::NAN), "0/s");
+        assert_eq!(count(1, "document"), "1 document");
+        assert_eq!(count(2127, "document"), "2,127 documents");
+        assert_eq!(count(0, "document"), "0 documents");
+    }
 
     #[test]
     fn thousands_separators() {

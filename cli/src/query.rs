@@ -3,10 +3,10 @@
 use std::io::{IsTerminal, Write};
 
 use anyhow::{Result, anyhow};
-use morgue_core::analysis::Analyzer;
 use morgue_core::archive::StoredDoc;
 use morgue_core::query::parse;
-use morgue_core::search::Searcher;
+use morgue_core::search::{Hit, Searcher};
+use morgue_core::snippet::Highlighter;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -14,10 +14,19 @@ use crate::args::{QueryArgs, QuerySort};
 use crate::output::{self, Format};
 use crate::{Ctx, Status};
 
-/// Words shown around the first match.
-const SNIPPET_WORDS: usize = 30;
+/// The columns every hit has, in JSON and CSV alike (DESIGN §6); `--fields` adds more.
+const COLUMNS: [&str; 7] = [
+    "id",
+    "score",
+    "title",
+    "site",
+    "published",
+    "snippet",
+    "highlights",
+];
 
-/// One hit in JSON (DESIGN §6).
+/// One hit (DESIGN §6): `highlights` are character offsets into `snippet`, which carries no
+/// markup. Fields asked for with `--fields` sit beside the others under their own names.
 #[derive(Serialize)]
 struct HitJson {
     id: String,
@@ -29,8 +38,19 @@ struct HitJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     published: Option<String>,
     snippet: String,
-    #[serde(skip_serializing_if = "Map::is_empty")]
+    highlights: Vec<(usize, usize)>,
+    #[serde(flatten)]
     fields: Map<String, Value>,
+    /// The snippet with its matches marked, for the table.
+    #[serde(skip)]
+    marked: String,
+}
+
+/// `query --json`: the number of matching documents and the hits shown.
+#[derive(Serialize)]
+struct Page<'a> {
+    total: usize,
+    hits: &'a [HitJson],
 }
 
 pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
@@ -48,91 +68,85 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
             Status::Success
         });
     }
-    // Ranked by relevance, only the page shown is looked up; other orders need every hit.
-    let (total, mut hits) = if args.sort == QuerySort::Relevance {
+    // Best first, only the page shown is looked up; any other order needs every hit.
+    let (total, hits) = if args.sort == QuerySort::Relevance && !args.reverse {
         searcher.top(&query, args.offset, args.limit)?
     } else {
-        let hits = searcher.search(&query)?;
-        (hits.len(), hits)
+        let hits = ordered(&archive, searcher.search(&query)?, args.sort, args.reverse)?;
+        let total = hits.len();
+        let page = hits.into_iter().skip(args.offset).take(args.limit);
+        (total, page.collect())
     };
-    if hits.is_empty() && total == 0 {
-        out.flush()?;
-        return Ok(Status::NotFound);
-    }
-    let need_records = args.sort != QuerySort::Relevance;
-    if need_records {
-        let mut keyed = Vec::with_capacity(hits.len());
-        for hit in hits {
-            let doc = archive.get(&hit.id)?;
-            let key = match args.sort {
-                QuerySort::Published => doc
-                    .fields
-                    .get("published")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                _ => Some(format!("{:020}", doc.seq)),
-            };
-            keyed.push((key, hit));
-        }
-        // Newest first; documents without a date go last.
-        keyed.sort_by(|(a, _), (b, _)| b.cmp(a));
-        hits = keyed.into_iter().map(|(_, h)| h).collect();
-    }
-    let terms = searcher.terms_of(&query);
-    let analyzer = Analyzer::english();
     let format = Format::from(args.output);
     let color = ctx.color && std::io::stdout().is_terminal() && format == Format::Table;
-    let mut rows = Vec::new();
-    let skip = if args.sort == QuerySort::Relevance {
-        0
+    let (open, close) = if color {
+        ("\x1b[1m", "\x1b[0m")
     } else {
-        args.offset
+        ("**", "**")
     };
-    for hit in hits.iter().skip(skip).take(args.limit) {
+    let mut highlighter = Highlighter::new(&query);
+    let mut rows = Vec::with_capacity(hits.len());
+    for hit in &hits {
         let doc = archive.get(&hit.id)?;
         let text = match doc.fields.get("body").and_then(Value::as_str) {
             Some(body) => body.to_owned(),
             None => archive.text(&doc, &archive.raw(&hit.id)?),
         };
-        let (open, close) = if color {
-            ("\x1b[1m", "\x1b[0m")
-        } else {
-            ("**", "**")
-        };
+        let language = doc.fields.get("language").and_then(Value::as_str);
+        let snippet = highlighter.snippet(&text, language);
         rows.push(HitJson {
             id: hit.id.to_hex(),
             score: (hit.score * 1000.0).round() / 1000.0,
             title: str_field(&doc, "title"),
             site: str_field(&doc, "site"),
             published: str_field(&doc, "published"),
-            snippet: snippet(&text, &terms, &analyzer, open, close),
+            marked: snippet.marked(open, close),
+            snippet: snippet.text,
+            highlights: snippet.highlights,
             fields: args
                 .fields
                 .iter()
+                .filter(|f| !COLUMNS.contains(&f.as_str()))
                 .filter_map(|f| doc.fields.get(f).map(|v| (f.clone(), v.clone())))
                 .collect(),
         });
     }
     match format {
-        Format::Json => output::write_json(&mut out, &rows)?,
+        Format::Json => output::write_json(&mut out, &Page { total, hits: &rows })?,
         Format::Jsonl => {
             for row in &rows {
                 output::write_jsonl(&mut out, row)?;
             }
         }
         Format::Csv => {
+            let extra: Vec<&str> = args
+                .fields
+                .iter()
+                .map(String::as_str)
+                .filter(|f| !COLUMNS.contains(f))
+                .collect();
+            let header: Vec<&str> = COLUMNS
+                .iter()
+                .copied()
+                .chain(extra.iter().copied())
+                .collect();
             let cells: Vec<Vec<String>> = rows
                 .iter()
                 .map(|r| {
-                    vec![
+                    let mut row = vec![
                         r.id.clone(),
                         r.score.to_string(),
                         r.title.clone().unwrap_or_default(),
+                        r.site.clone().unwrap_or_default(),
+                        r.published.clone().unwrap_or_default(),
                         r.snippet.clone(),
-                    ]
+                        serde_json::to_string(&r.highlights).unwrap_or_default(),
+                    ];
+                    row.extend(extra.iter().map(|f| output::cell(r.fields.get(*f))));
+                    row
                 })
                 .collect();
-            output::write_csv(&mut out, &["id", "score", "title", "snippet"], &cells)?;
+            output::write_csv(&mut out, &header, &cells)?;
         }
         Format::Table => {
             for row in &rows {
@@ -143,15 +157,59 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
                     row.score,
                     row.title.as_deref().unwrap_or("")
                 )?;
-                writeln!(out, "    {}", row.snippet)?;
+                writeln!(out, "    {}", row.marked)?;
             }
-            if !ctx.quiet {
-                eprintln!("{} matching documents", output::thousands(total as u64));
+            out.flush()?;
+            if !ctx.quiet && total > 0 {
+                eprintln!(
+                    "{} matching {}",
+                    output::thousands(total as u64),
+                    output::noun(total as u64, "document")
+                );
             }
         }
     }
     out.flush()?;
-    Ok(Status::Success)
+    Ok(if total == 0 {
+        Status::NotFound
+    } else {
+        Status::Success
+    })
+}
+
+/// Hits in the order asked for: relevance best first; dates oldest first, documents without a
+/// date last; `reverse` turns the order round but keeps the undated last.
+fn ordered(
+    archive: &morgue_core::Archive,
+    mut hits: Vec<Hit>,
+    sort: QuerySort,
+    reverse: bool,
+) -> Result<Vec<Hit>> {
+    match sort {
+        QuerySort::Relevance => {
+            if reverse {
+                hits.reverse();
+            }
+        }
+        QuerySort::Imported => {
+            hits.sort_by_key(|h| h.seq);
+            if reverse {
+                hits.reverse();
+            }
+        }
+        QuerySort::Published => {
+            let mut keyed = Vec::with_capacity(hits.len());
+            for hit in hits {
+                let date = str_field(&archive.get(&hit.id)?, "published");
+                keyed.push((date, hit));
+            }
+            keyed.sort_by(|(a, x), (b, y)| {
+                output::ordered(a.as_deref(), b.as_deref(), reverse).then(x.seq.cmp(&y.seq))
+            });
+            hits = keyed.into_iter().map(|(_, h)| h).collect();
+        }
+    }
+    Ok(hits)
 }
 
 /// The ids of the documents matching `query`, in import order (for `export --query` and
@@ -171,46 +229,4 @@ fn str_field(doc: &StoredDoc, name: &str) -> Option<String> {
         .get(name)
         .and_then(Value::as_str)
         .map(str::to_owned)
-}
-
-/// About `SNIPPET_WORDS` words around the first word matching a query term, each matching word
-/// wrapped in `open`/`close`.
-fn snippet(
-    text: &str,
-    terms: &[(String, bool)],
-    analyzer: &Analyzer,
-    open: &str,
-    close: &str,
-) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let hit = |w: &str| {
-        analyzer.query_terms(w).iter().any(|t| {
-            terms
-                .iter()
-                .any(|(q, prefix)| t == q || (*prefix && t.starts_with(q.as_str())))
-        })
-    };
-    let first = words.iter().position(|w| hit(w)).unwrap_or(0);
-    let start = first.saturating_sub(SNIPPET_WORDS / 3);
-    let end = (start + SNIPPET_WORDS).min(words.len());
-    let mut out = String::new();
-    if start > 0 {
-        out.push('…');
-    }
-    for (i, w) in words[start..end].iter().enumerate() {
-        if i > 0 || start > 0 {
-            out.push(' ');
-        }
-        if hit(w) {
-            out.push_str(open);
-            out.push_str(w);
-            out.push_str(close);
-        } else {
-            out.push_str(w);
-        }
-    }
-    if end < words.len() {
-        out.push_str(" …");
-    }
-    out
 }

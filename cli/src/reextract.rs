@@ -3,7 +3,6 @@
 use std::sync::atomic::Ordering;
 
 use anyhow::{Result, bail};
-use indicatif::{ProgressBar, ProgressStyle};
 use morgue_core::DocId;
 use morgue_core::import::human_bytes;
 use morgue_core::reextract::reextract;
@@ -33,13 +32,10 @@ pub fn run(ctx: &Ctx, args: ReextractArgs) -> Result<Status> {
     };
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
     let bar = ctx.progress().then(|| {
-        let bar = ProgressBar::new(ids.len() as u64);
-        if let Ok(style) = ProgressStyle::with_template(
-            "re-extracting {bar:30} {human_pos}/{human_len}  {per_sec}  eta {eta}",
-        ) {
-            bar.set_style(style);
-        }
-        bar
+        crate::output::bar(
+            ids.len() as u64,
+            "re-extracting {bar:30} {human_pos}/{human_len}  {rate}  eta {eta}",
+        )
     });
     let mut failure = |id: &DocId, reason: &str| {
         let line = format!("{}: {reason}", id.short());
@@ -92,7 +88,7 @@ pub fn reindex(ctx: &Ctx) -> Result<Status> {
     let mut archive = ctx.open(false)?;
     let n = rebuild_index(ctx, &mut archive)?;
     if !ctx.quiet {
-        eprintln!("reindexed {} documents", thousands(n));
+        eprintln!("reindexed {}", crate::output::count(n, "document"));
     }
     Ok(Status::Success)
 }
@@ -116,13 +112,10 @@ pub fn compact(ctx: &Ctx) -> Result<Status> {
 
 fn rebuild_index(ctx: &Ctx, archive: &mut morgue_core::Archive) -> Result<u64> {
     let bar = ctx.progress().then(|| {
-        let bar = ProgressBar::new(archive.len());
-        if let Ok(style) = ProgressStyle::with_template(
-            "indexing {bar:30} {human_pos}/{human_len}  {per_sec}  eta {eta}",
-        ) {
-            bar.set_style(style);
-        }
-        bar
+        crate::output::bar(
+            archive.len(),
+            "indexing {bar:30} {human_pos}/{human_len}  {rate}  eta {eta}",
+        )
     });
     let n = archive.reindex(&mut |done, _| {
         if let Some(bar) = &bar {

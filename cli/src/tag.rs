@@ -5,7 +5,7 @@ use anyhow::{Result, bail};
 use morgue_core::DocId;
 
 use crate::args::{RmArgs, TagArgs};
-use crate::output::thousands;
+use crate::output::{count, thousands};
 use crate::{Ctx, Status};
 
 pub fn rm(ctx: &Ctx, args: RmArgs) -> Result<Status> {
@@ -17,7 +17,7 @@ pub fn rm(ctx: &Ctx, args: RmArgs) -> Result<Status> {
         .collect::<Result<Vec<DocId>, _>>()?;
     archive.remove(&ids)?;
     if !ctx.quiet {
-        eprintln!("removed {} documents", thousands(ids.len() as u64));
+        eprintln!("removed {}", count(ids.len() as u64, "document"));
     }
     Ok(Status::Success)
 }
@@ -48,8 +48,8 @@ pub fn run(ctx: &Ctx, args: TagArgs) -> Result<Status> {
     let changed = archive.retag(&ids, &add, &remove)?;
     if !ctx.quiet {
         eprintln!(
-            "tagged {} documents ({} changed)",
-            thousands(ids.len() as u64),
+            "tagged {} ({} changed)",
+            count(ids.len() as u64, "document"),
             thousands(changed as u64)
         );
     }

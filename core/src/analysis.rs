@@ -33,6 +33,8 @@
 //!    when their positions differ by one. A term longer than [`MAX_TERM_BYTES`] takes its
 //!    position but is not emitted (it is a URL, a hash or garbage, and would bloat the index).
 
+use std::ops::Range;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -215,6 +217,22 @@ impl Analyzer {
     pub fn analyze(&self, text: &str, mut emit: impl FnMut(&str, u32)) {
         let mut scratch = Scratch::default();
         self.run(text, true, &mut scratch, &mut Emit(&mut emit));
+    }
+
+    /// Analyses `text` as [`Analyzer::analyze`] does, also giving each term the byte range of
+    /// the word segment it came from (`rate` of `rates,` has the range of `rates`).
+    pub fn analyze_spans(&self, text: &str, mut emit: impl FnMut(&str, u32, Range<usize>)) {
+        let stemmer = self.stemmer.as_ref().map(|(_, s)| s);
+        let mut scratch = Scratch::default();
+        let mut position = 0u32;
+        // Every word segment is a slice of `text`, so its offset is where it starts in memory.
+        let base = text.as_ptr() as usize;
+        for_each_word(text, |word| {
+            let start = word.as_ptr() as usize - base;
+            let span = start..start + word.len();
+            let mut sink = Emit(&mut |term: &str, position| emit(term, position, span.clone()));
+            word_terms(word, stemmer, &mut scratch, &mut position, &mut sink);
+        });
     }
 
     /// Analyses `text` into `sink`, with the buffers of `tokens` (whose tokens it leaves

@@ -66,6 +66,11 @@ impl Archive {
     /// Opens and locks the archive in `dir`. The lock is taken before anything else is read,
     /// so two morgues never interleave on one archive.
     pub fn open(dir: &Path, options: &OpenOptions) -> Result<Archive> {
+        if fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+            return Err(Error::ArchiveIsFile {
+                dir: dir.to_owned(),
+            });
+        }
         let db_dir = dir.join("db");
         let manifest = ManifestFile::new(dir);
         let exists = db_dir.exists() || manifest.path().exists();

@@ -25,6 +25,12 @@ pub enum Error {
         /// The directory.
         dir: PathBuf,
     },
+    /// The archive path names something that is not a directory.
+    #[error("{} is a file, not an archive directory; pass the folder that holds the archive with --archive", .dir.display())]
+    ArchiveIsFile {
+        /// The path given.
+        dir: PathBuf,
+    },
     /// Another process holds the archive's lock.
     #[error("archive {} is in use by another morgue process{}; wait for it to finish or pass --wait SECS", .dir.display(), .pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     InUse {
@@ -96,6 +102,14 @@ pub enum Error {
     BadId {
         /// What was given.
         input: String,
+    },
+    /// An import's `--exclude` glob does not parse.
+    #[error("--exclude {glob:?} is not a valid glob: {reason}")]
+    BadGlob {
+        /// The glob as given.
+        glob: String,
+        /// What is wrong with it.
+        reason: String,
     },
     /// No document has the id or prefix.
     #[error("no document with id {prefix}")]

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use sha2::{Digest, Sha256};
 
 use crate::archive::{Archive, StoredDoc, merge_tags};
@@ -56,6 +57,14 @@ pub struct ImportOptions {
     pub include_hidden: bool,
     /// Globs of files and folders to leave out inside directories (`--exclude`).
     pub exclude: Vec<String>,
+}
+
+impl ImportOptions {
+    /// Checks what can be wrong with the options on their own (an `exclude` glob that does
+    /// not parse) without reading anything; [`Importer::new`] checks the same.
+    pub fn check(&self) -> Result<()> {
+        exclude_set(&self.exclude).map(|_| ())
+    }
 }
 
 impl Default for ImportOptions {
@@ -132,6 +141,16 @@ pub struct Summary {
     pub stopped: bool,
     /// Stopped early by Ctrl-C.
     pub interrupted: bool,
+    /// Hidden files and folders (names starting with `.`) left out inside directories, a
+    /// folder counting once; always 0 with [`ImportOptions::include_hidden`]. Not in
+    /// `skipped`.
+    pub hidden: u64,
+    /// Morgue archive folders left out (never read, whatever their name), the one being
+    /// imported into among them. Not in `skipped`.
+    pub archives: u64,
+    /// Files and folders inside directories left out by [`ImportOptions::exclude`], a folder
+    /// counting once. Not in `skipped`.
+    pub excluded: u64,
 }
 
 /// An import into an open archive.
@@ -158,6 +177,90 @@ pub struct Importer<'a> {
     in_flight: Option<InFlight>,
     /// Sends batches to the committing thread, during [`Importer::run`].
     committer: Option<Committer>,
+    /// What a directory walk leaves out.
+    walk: WalkRules,
+}
+
+/// What a directory walk leaves out: hidden entries (unless asked for), entries matching an
+/// `--exclude` glob, and morgue archives, the one being imported into among them.
+struct WalkRules {
+    include_hidden: bool,
+    exclude: GlobSet,
+    /// The archive being imported into, with every link resolved.
+    own_archive: Option<PathBuf>,
+}
+
+/// Why a walk left an entry out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LeftOut {
+    Hidden,
+    Excluded,
+    Archive,
+}
+
+impl WalkRules {
+    /// Why the entry at `path`, `depth` levels below the walk's `root`, is left out, if it is.
+    /// The root itself is never hidden or excluded (it was named on purpose), but it may be
+    /// an archive.
+    fn left_out(&self, root: &Path, path: &Path, depth: usize, is_dir: bool) -> Option<LeftOut> {
+        if depth > 0
+            && let Some(why) = self.left_out_by_name(root, path, is_dir)
+        {
+            return Some(why);
+        }
+        (is_dir && self.is_archive(path)).then_some(LeftOut::Archive)
+    }
+
+    /// The rules that go by the entry's name and its path below `root` alone.
+    fn left_out_by_name(&self, root: &Path, path: &Path, is_dir: bool) -> Option<LeftOut> {
+        let name = path.file_name()?;
+        if !self.include_hidden && name.as_encoded_bytes().starts_with(b".") {
+            return Some(LeftOut::Hidden);
+        }
+        if self.exclude.is_empty() {
+            return None;
+        }
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        let excluded = self.exclude.is_match(relative)
+            || self.exclude.is_match(Path::new(name))
+            // `drafts/**` and `drafts/*` match `drafts/`: the folder goes whole.
+            || is_dir && {
+                let mut with_slash = relative.as_os_str().to_owned();
+                with_slash.push("/");
+                self.exclude.is_match(Path::new(&with_slash))
+            };
+        excluded.then_some(LeftOut::Excluded)
+    }
+
+    /// Whether `dir` is a morgue archive: it holds the `lock` file every open creates and
+    /// the sled store's `db/conf` or the `manifest.json` written after each flush (see
+    /// [`crate::archive`]); or it is, or lies inside, the archive being imported into.
+    fn is_archive(&self, dir: &Path) -> bool {
+        // `lock` first: most folders lack it, and then one system call settles it.
+        if dir.join("lock").is_file()
+            && (dir.join("db").join("conf").is_file() || dir.join("manifest.json").is_file())
+        {
+            return true;
+        }
+        self.own_archive
+            .as_ref()
+            .is_some_and(|own| fs::canonicalize(dir).is_ok_and(|dir| dir.starts_with(own)))
+    }
+}
+
+/// The `--exclude` globs as one set; a glob that does not parse is an error naming it.
+fn exclude_set(globs: &[String]) -> Result<GlobSet> {
+    let mut set = GlobSetBuilder::new();
+    for glob in globs {
+        set.add(Glob::new(glob).map_err(|e| Error::BadGlob {
+            glob: glob.clone(),
+            reason: e.kind().to_string(),
+        })?);
+    }
+    set.build().map_err(|e| Error::BadGlob {
+        glob: e.glob().unwrap_or_default().to_owned(),
+        reason: e.kind().to_string(),
+    })
 }
 
 /// A batch handed to the committing thread: what it writes (still visible to the importer,
@@ -217,6 +320,11 @@ impl<'a> Importer<'a> {
         // current. (Indexing costs about three times the import itself, so archives that are
         // never searched do not pay it.)
         let keep_index = archive.has_index()?;
+        let walk = WalkRules {
+            include_hidden: options.include_hidden,
+            exclude: exclude_set(&options.exclude)?,
+            own_archive: fs::canonicalize(archive.dir()).ok(),
+        };
         Ok(Importer {
             archive,
             pipeline,
@@ -234,6 +342,7 @@ impl<'a> Importer<'a> {
             last_dir: None,
             in_flight: None,
             committer: None,
+            walk,
         })
     }
 
@@ -315,7 +424,8 @@ impl<'a> Importer<'a> {
         }
     }
 
-    /// Expands directories (recursively, in name order) into files, keeping the order given.
+    /// Expands directories (recursively, in name order) into files, keeping the order given;
+    /// what the walk leaves out is counted in the summary.
     fn expand(&mut self, inputs: &[Input]) -> Vec<Item> {
         let mut items = Vec::new();
         for input in inputs {
@@ -331,27 +441,67 @@ impl<'a> Importer<'a> {
                     origin: path.display().to_string(),
                     reason: io_reason(&e),
                 }),
-                Ok(meta) if meta.is_dir() => {
-                    for entry in walkdir::WalkDir::new(path)
-                        .follow_links(true)
-                        .sort_by_file_name()
-                    {
-                        match entry {
-                            Ok(e) if e.file_type().is_file() => {
-                                items.push(Item::File(e.into_path()))
-                            }
-                            Ok(_) => {}
-                            Err(e) => items.push(Item::Failed {
-                                origin: e.path().unwrap_or(path).display().to_string(),
-                                reason: e.to_string(),
-                            }),
-                        }
-                    }
-                }
+                Ok(meta) if meta.is_dir() => self.walk(path, &mut items),
                 Ok(_) => items.push(Item::File(path.clone())),
             }
         }
         items
+    }
+
+    /// Adds the files under the directory `root` to `items`, in name order, leaving out (and
+    /// counting) what [`WalkRules`] says; a folder left out is not entered.
+    fn walk(&mut self, root: &Path, items: &mut Vec<Item>) {
+        let mut entries = walkdir::WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter();
+        while let Some(entry) = entries.next() {
+            let why = match entry {
+                Ok(entry) => {
+                    let is_dir = entry.file_type().is_dir();
+                    match self
+                        .walk
+                        .left_out(root, entry.path(), entry.depth(), is_dir)
+                    {
+                        Some(why) => {
+                            if is_dir {
+                                entries.skip_current_dir();
+                            }
+                            why
+                        }
+                        None => {
+                            if entry.file_type().is_file() {
+                                items.push(Item::File(entry.into_path()));
+                            }
+                            continue;
+                        }
+                    }
+                }
+                Err(e) => {
+                    // An entry that cannot be read (such as an editor's dangling `.#name`
+                    // link) is still left out by its name.
+                    let by_name = e
+                        .path()
+                        .filter(|_| e.depth() > 0)
+                        .and_then(|p| self.walk.left_out_by_name(root, p, false));
+                    match by_name {
+                        Some(why) => why,
+                        None => {
+                            items.push(Item::Failed {
+                                origin: e.path().unwrap_or(root).display().to_string(),
+                                reason: e.to_string(),
+                            });
+                            continue;
+                        }
+                    }
+                }
+            };
+            match why {
+                LeftOut::Hidden => self.summary.hidden += 1,
+                LeftOut::Excluded => self.summary.excluded += 1,
+                LeftOut::Archive => self.summary.archives += 1,
+            }
+        }
     }
 
     fn file(&mut self, path: &Path) -> Result<Flow> {
@@ -939,4 +1089,107 @@ fn now_rfc3339() -> String {
         .round(jiff::Unit::Second)
         .map(|t| t.to_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(include_hidden: bool, exclude: &[&str]) -> WalkRules {
+        let exclude: Vec<String> = exclude.iter().map(|g| (*g).to_owned()).collect();
+        WalkRules {
+            include_hidden,
+            exclude: exclude_set(&exclude).unwrap(),
+            own_archive: None,
+        }
+    }
+
+    #[test]
+    fn hidden_entries_are_left_out_below_the_root_only() {
+        let root = Path::new("../x/.stuff");
+        let hidden = rules(false, &[]);
+        assert_eq!(hidden.left_out(root, root, 0, true), None);
+        let git = root.join(".git");
+        assert_eq!(hidden.left_out(root, &git, 1, true), Some(LeftOut::Hidden));
+        let notes = root.join("sub/.notes.txt");
+        assert_eq!(
+            hidden.left_out(root, &notes, 2, false),
+            Some(LeftOut::Hidden)
+        );
+        assert_eq!(hidden.left_out(root, &root.join("a.txt"), 1, false), None);
+        assert_eq!(rules(true, &[]).left_out(root, &git, 1, true), None);
+    }
+
+    #[test]
+    fn exclude_matches_the_path_below_the_root_or_the_name() {
+        let root = Path::new("docs");
+        let by = |globs: &[&str], rel: &str, is_dir: bool| {
+            rules(false, globs).left_out_by_name(root, &root.join(rel), is_dir)
+        };
+        assert_eq!(by(&["*.bak"], "a/b.bak", false), Some(LeftOut::Excluded));
+        assert_eq!(by(&["*.bak"], "a/b.txt", false), None);
+        assert_eq!(by(&["drafts/**"], "drafts", true), Some(LeftOut::Excluded));
+        assert_eq!(by(&["drafts/**"], "drafts", false), None);
+        assert_eq!(
+            by(&["drafts/**"], "drafts/x.txt", false),
+            Some(LeftOut::Excluded)
+        );
+        assert_eq!(by(&["drafts"], "a/drafts", true), Some(LeftOut::Excluded));
+        assert_eq!(by(&["drafts/*.txt"], "drafts", true), None);
+        assert_eq!(by(&["a/b"], "a/b", true), Some(LeftOut::Excluded));
+        // Hidden wins when both apply.
+        assert_eq!(by(&[".git"], ".git", true), Some(LeftOut::Hidden));
+    }
+
+    #[test]
+    fn a_bad_glob_is_an_error_naming_it() {
+        let options = ImportOptions {
+            exclude: vec!["*.bak".into(), "drafts[".into()],
+            ..ImportOptions::default()
+        };
+        let e = options.check().unwrap_err();
+        assert!(matches!(&e, Error::BadGlob { glob, .. } if glob == "drafts["));
+        let message = e.to_string();
+        assert!(message.contains("\"drafts[\""), "{message}");
+        assert!(message.contains("unclosed character class"), "{message}");
+        assert!(ImportOptions::default().check().is_ok());
+    }
+
+    #[test]
+    fn archives_are_known_by_their_files_whatever_their_name() {
+        let tmp = tempfile::tempdir().unwrap();
+        let rules = rules(false, &[]);
+        let named = tmp.path().join("old-store");
+        Archive::open(
+            &named,
+            &crate::archive::OpenOptions {
+                create: true,
+                wait: None,
+            },
+        )
+        .unwrap();
+        assert!(rules.is_archive(&named));
+        assert!(!rules.is_archive(tmp.path()));
+        // A folder with only a `lock` is not one.
+        let lookalike = tmp.path().join("lookalike");
+        fs::create_dir_all(&lookalike).unwrap();
+        fs::write(lookalike.join("lock"), "1").unwrap();
+        assert!(!rules.is_archive(&lookalike));
+    }
+
+    #[test]
+    fn the_archive_imported_into_is_left_out_by_its_resolved_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let own = tmp.path().join("own");
+        fs::create_dir_all(own.join("inner")).unwrap();
+        let rules = WalkRules {
+            include_hidden: false,
+            exclude: GlobSet::empty(),
+            own_archive: Some(fs::canonicalize(&own).unwrap()),
+        };
+        let through_dot = tmp.path().join("own/./inner/..");
+        assert!(rules.is_archive(&through_dot));
+        assert!(rules.is_archive(&own.join("inner")));
+        assert!(!rules.is_archive(tmp.path()));
+    }
 }

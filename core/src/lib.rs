@@ -27,6 +27,8 @@ pub mod reextract;
 #[cfg(feature = "store")]
 pub mod search;
 #[cfg(feature = "store")]
+pub mod snippet;
+#[cfg(feature = "store")]
 mod store;
 #[cfg(feature = "store")]
 pub mod text;

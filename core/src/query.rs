@@ -638,20 +638,37 @@ impl Parser {
                 .map(|f| f.name())
                 .chain(RANGE_FIELDS)
                 .collect();
+            let written = self.text(at, colon);
+            let found = if written.contains('.') {
+                // `readtime.minutes`: a plugin's own field, named with its prefix.
+                format!(
+                    "\"{written}\", a plugin's field, which queries cannot filter on \
+                     (add it to the output with --fields {written})"
+                )
+            } else {
+                format!("unknown field \"{written}\"")
+            };
             return Err(self.error(
                 at,
                 &format!("one of the fields {}", known.join(", ")),
-                &format!("unknown field \"{}\"", self.text(at, colon)),
+                &found,
             ));
         }
         self.term_or_prefix(at, end)
     }
 
-    /// The position of the colon if `chars[at..end]` is a field filter: letters, a colon, and a
-    /// value that does not start with `/` (which would make it a URL).
+    /// The position of the colon if `chars[at..end]` is a field filter: a name (a letter, then
+    /// letters, digits, `_` or `.`, not ending in `.`, as core and plugin field names are), a
+    /// colon, and a value that does not start with `/` (which would make it a URL). `10:30`
+    /// stays a word.
     fn field_colon(&self, at: usize, end: usize) -> Option<usize> {
         let colon = at + self.chars[at..end].iter().position(|&c| c == ':')?;
-        let named = colon > at && self.chars[at..colon].iter().all(char::is_ascii_alphabetic);
+        let name = &self.chars[at..colon];
+        let named = name.first().is_some_and(char::is_ascii_alphabetic)
+            && name
+                .iter()
+                .all(|&c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            && name.last() != Some(&'.');
         (named && self.chars.get(colon + 1) != Some(&'/')).then_some(colon)
     }
 
@@ -1153,6 +1170,8 @@ mod tests {
         check_err("title:*", 6, "a word before \"*\"");
         check_err("title:-x", 6, "write -title:word to exclude");
         check_err("foo:bar", 0, "unknown field \"foo\"");
+        check_err("word_count:>2", 0, "unknown field \"word_count\"");
+        check_err("readtime.minutes:>2", 0, "a plugin's field");
         check_err(
             "a Foo:",
             2,
