@@ -186,6 +186,12 @@ fn snippet(text: &str, analyzer: &Analyzer, patterns: &[Pattern]) -> Snippet {
             (inside, std::cmp::Reverse(start))
         })
         .unwrap_or(0);
+    // A window chosen for a later match may begin on an earlier one: give that one a few
+    // words of context too.
+    let first = match merged.iter().find(|m| m.start >= first) {
+        Some(m) => first.min(m.start.saturating_sub(lead / 3)),
+        None => first,
+    };
     let last = (first + SNIPPET_WORDS).min(tokens.len()) - 1;
     // Whole white-space-separated words: a quote mark before the first word and a comma after
     // the last one belong to the passage, not to its highlights.
@@ -306,6 +312,23 @@ mod tests {
         assert_eq!(snippet.highlights.len(), 2);
         let words: Vec<&str> = snippet.text.split(' ').collect();
         assert_eq!(words.len(), SNIPPET_WORDS + 2);
+    }
+
+    #[test]
+    fn a_match_at_the_start_of_the_window_keeps_some_context() {
+        let filler: Vec<String> = (0..60).map(|i| format!("w{i}")).collect();
+        // Matches at tokens 10, 20, 30 and 38: the window for the last three begins at 10.
+        let text = format!(
+            "{} oil {} oil {} oil {} oil {}",
+            filler[..10].join(" "),
+            filler[10..19].join(" "),
+            filler[19..28].join(" "),
+            filler[28..35].join(" "),
+            filler[35..].join(" ")
+        );
+        let query = parse("oil").unwrap();
+        let snippet = Highlighter::new(&query).snippet(&text, None);
+        assert!(snippet.text.starts_with("… w7 w8 w9 oil"), "{}", snippet.text);
     }
 
     #[test]
