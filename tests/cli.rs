@@ -1062,6 +1062,42 @@ fn export_writes_through_links_pipes_and_devices() {
         );
     }
 
+    // A leftover temporary name that is a link is never written through; a loop of links,
+    // and a path inside the archive, are refused.
+    let precious = dir.write("precious", "keep me");
+    std::os::unix::fs::symlink(&precious, dir.path().join(".v2.jsonl.partial")).unwrap();
+    dir.run(&["export", "--out", "v2.jsonl"]).assert_code(0);
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read(dir.path().join("v2.jsonl")).unwrap(),
+        expected
+    );
+    std::os::unix::fs::symlink("l2", dir.path().join("l1")).unwrap();
+    std::os::unix::fs::symlink("l1", dir.path().join("l2")).unwrap();
+    let run = dir.run(&["export", "--out", "l1"]);
+    run.assert_code(2);
+    assert!(run.stderr().contains("too many levels"), "{}", run.stderr());
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("l1"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let inside = dir.archive().join("manifest.json");
+    let before = std::fs::read(&inside).unwrap();
+    let run = dir.run(&["export", "--out", inside.to_str().unwrap()]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("inside the archive"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(std::fs::read(&inside).unwrap(), before);
+    // /dev/stdout when stdout is a pipe: written through.
+    let piped = dir.run(&["export", "--out", "/dev/stdout"]);
+    piped.assert_code(0);
+    assert_eq!(piped.0.stdout, expected);
+
     // A regular file is replaced only once the export is complete; a directory is refused.
     let plain = dir.write("plain.jsonl", "old");
     dir.run(&["export", "--out", plain.to_str().unwrap()])

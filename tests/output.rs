@@ -282,6 +282,42 @@ fn fields_reach_every_query_format() {
     assert_eq!(&row[7], "321");
     let dateline: Value = serde_json::from_str(&row[8]).unwrap();
     assert_eq!(dateline["place"], "Washington");
+    // Source attributes too, in the order asked for, in JSON as in CSV; the table shows them.
+    let args = [
+        "query",
+        "tag:iran",
+        "--fields",
+        "tags,media_type,word_count",
+    ];
+    let line = run(&[&args[..], &["--jsonl"]].concat()).stdout();
+    let keys: Vec<String> = serde_json::from_str::<serde_json::Map<String, Value>>(&line)
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert!(
+        line.find("\"tags\"").unwrap() < line.find("\"media_type\"").unwrap(),
+        "{line}"
+    );
+    assert!(
+        line.find("\"media_type\"").unwrap() < line.find("\"word_count\"").unwrap(),
+        "{line}"
+    );
+    assert!(keys.contains(&"tags".to_owned()), "{keys:?}");
+    let hit: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(hit["tags"], serde_json::json!(["iran"]));
+    let table = run(&args).stdout();
+    assert!(table.contains("    word_count: 321"), "{table}");
+    let refused = run(&["query", "tag:iran", "--fields", "nonexistent"]);
+    refused.assert_code(2);
+    assert!(
+        refused.stderr().contains("nonexistent"),
+        "{}",
+        refused.stderr()
+    );
+    // A query may start with a minus.
+    let minus = run(&["query", "-economy", "--count"]);
+    minus.assert_code(0);
     // A field no document has is an empty column, not an error.
     let csv = run(&["query", "tag:iran", "--csv", "--fields", "readtime.minutes"]);
     csv.assert_code(0);

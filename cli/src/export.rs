@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Status> {
         n
     } else {
         let path = PathBuf::from(&args.out);
-        let mut target = Target::open(&path)?;
+        let mut target = Target::open(&path, archive.dir())?;
         let context = || format!("cannot write {}", path.display());
         let n = write_jsonl(&archive, &mut target.out, &options, &mut progress)
             .with_context(context)?;
@@ -66,75 +66,87 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Status> {
 /// Where `--out PATH` writes.
 struct Target {
     out: BufWriter<fs::File>,
-    /// For a regular file: the temporary file beside it and the file it replaces at the end.
-    replace: Option<(Partial, PathBuf)>,
-}
-
-/// A temporary file that is removed unless it was moved into place.
-struct Partial(Option<PathBuf>);
-
-impl Drop for Partial {
-    /// An export that did not finish leaves no temporary file behind.
-    fn drop(&mut self) {
-        if let Some(tmp) = &self.0 {
-            let _ = fs::remove_file(tmp);
-        }
-    }
+    /// For a regular file: the temporary file beside it, which replaces the file at the end.
+    replace: Option<(tempfile::TempPath, PathBuf)>,
 }
 
 impl Target {
-    fn open(path: &Path) -> Result<Target> {
-        let resolved = follow_links(path);
-        let io = |e: std::io::Error| anyhow::anyhow!("cannot write {}: {e}", path.display());
-        match fs::metadata(&resolved) {
+    /// Opens `path` for the export; `archive` is the archive's folder, which no export may
+    /// write into.
+    fn open(path: &Path, archive: &Path) -> Result<Target> {
+        let shown = path.display();
+        let io = |e: std::io::Error| anyhow::anyhow!("cannot write {shown}: {e}");
+        // The kernel follows the links (also /dev/stdout to a pipe, which has no path).
+        match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
-                bail!(
-                    "cannot write {}: it is a directory; name a file in it",
-                    path.display()
-                )
+                bail!("cannot write {shown}: it is a directory; name a file in it")
             }
             // A FIFO, a terminal, a device: write through it, as the shell's `>` would.
             Ok(meta) if !meta.is_file() => {
-                let file = fs::OpenOptions::new()
-                    .write(true)
-                    .open(&resolved)
-                    .map_err(io)?;
-                Ok(Target {
+                let file = fs::OpenOptions::new().write(true).open(path).map_err(io)?;
+                return Ok(Target {
                     out: BufWriter::new(file),
                     replace: None,
-                })
+                });
             }
-            existing => {
-                let name = resolved
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let tmp = resolved.with_file_name(format!(".{name}.partial"));
-                let file = fs::File::create(&tmp).map_err(io)?;
-                // The replacement keeps the permissions of the file it replaces.
-                if let Ok(meta) = existing {
-                    let _ = file.set_permissions(meta.permissions());
-                }
-                Ok(Target {
-                    out: BufWriter::new(file),
-                    replace: Some((Partial(Some(tmp)), resolved)),
-                })
-            }
+            _ => {}
         }
+        let target = follow_links(path)?;
+        let dir = match target.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        if let (Ok(dir), Ok(archive)) = (fs::canonicalize(&dir), fs::canonicalize(archive))
+            && dir.starts_with(&archive)
+        {
+            bail!(
+                "cannot write {shown}: it is inside the archive {}; export to a file outside it",
+                archive.display()
+            );
+        }
+        let existing = fs::metadata(&target).ok();
+        if existing.is_some() {
+            // Replacing a file needs no write permission on it, only on its folder: ask for
+            // it anyway, so a file the user may not write is refused rather than replaced.
+            fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .map_err(io)?;
+        }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // A fresh, uniquely named file (created with O_EXCL), so nothing already there is
+        // written through, and two exports to one path never share it.
+        let file = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".partial")
+            .tempfile_in(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot write {shown}: {}: {e}", dir.display()))?;
+        let (file, tmp) = file.into_parts();
+        // The replacement keeps the permissions and, where allowed, the owner of the file it
+        // replaces.
+        if let Some(meta) = existing {
+            use std::os::unix::fs::MetadataExt;
+            let _ = file.set_permissions(meta.permissions());
+            let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
+        }
+        Ok(Target {
+            out: BufWriter::new(file),
+            replace: Some((tmp, target)),
+        })
     }
 
     /// Flushes what is buffered and, for a regular file, syncs it and moves it into place.
     fn finish(self) -> std::io::Result<()> {
         let Target { out, replace } = self;
         let file = out.into_inner().map_err(|e| e.into_error())?;
-        let Some((mut partial, target)) = replace else {
+        let Some((tmp, target)) = replace else {
             return Ok(());
         };
         file.sync_all()?;
-        if let Some(tmp) = &partial.0 {
-            fs::rename(tmp, &target)?;
-        }
-        partial.0 = None;
+        tmp.persist(&target).map_err(|e| e.error)?;
         // The rename is durable once the directory holding it is synced.
         if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty())
             && let Ok(dir) = fs::File::open(dir)
@@ -146,8 +158,8 @@ impl Target {
 }
 
 /// `path` with symbolic links followed to what they finally name (which may not exist yet).
-fn follow_links(path: &Path) -> PathBuf {
-    let mut path = path.to_owned();
+fn follow_links(given: &Path) -> Result<PathBuf> {
+    let mut path = given.to_owned();
     // As the kernel does, give up on a chain longer than 40 links.
     for _ in 0..40 {
         match fs::read_link(&path) {
@@ -157,8 +169,11 @@ fn follow_links(path: &Path) -> PathBuf {
                     None => target,
                 }
             }
-            Err(_) => break,
+            Err(_) => return Ok(path),
         }
     }
-    path
+    bail!(
+        "cannot write {}: too many levels of symbolic links",
+        given.display()
+    )
 }

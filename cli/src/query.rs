@@ -8,7 +8,7 @@ use morgue_core::query::parse;
 use morgue_core::search::{Hit, Searcher};
 use morgue_core::snippet::Highlighter;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::args::{QueryArgs, QuerySort};
 use crate::output::{self, Format};
@@ -40,7 +40,7 @@ struct HitJson {
     snippet: String,
     highlights: Vec<(usize, usize)>,
     #[serde(flatten)]
-    fields: Map<String, Value>,
+    fields: Extra,
     /// The snippet with its matches marked, for the table.
     #[serde(skip)]
     marked: String,
@@ -55,6 +55,14 @@ struct Page<'a> {
 
 pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
     let query = parse(&args.query).map_err(|e| anyhow!("{e}\n{}", e.render(&args.query)))?;
+    // The fields asked for beyond the columns every hit has, in the order given.
+    let mut extra: Vec<&str> = Vec::new();
+    for name in &args.fields {
+        check_field(name)?;
+        if !COLUMNS.contains(&name.as_str()) && !extra.contains(&name.as_str()) {
+            extra.push(name);
+        }
+    }
     let archive = ctx.open(false)?;
     let mut searcher = Searcher::new(&archive)?;
     let mut out = output::stdout();
@@ -103,12 +111,12 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
             marked: snippet.marked(open, close),
             snippet: snippet.text,
             highlights: snippet.highlights,
-            fields: args
-                .fields
-                .iter()
-                .filter(|f| !COLUMNS.contains(&f.as_str()))
-                .filter_map(|f| doc.fields.get(f).map(|v| (f.clone(), v.clone())))
-                .collect(),
+            fields: Extra(
+                extra
+                    .iter()
+                    .filter_map(|f| field_value(&doc, f).map(|v| ((*f).to_owned(), v)))
+                    .collect(),
+            ),
         });
     }
     match format {
@@ -119,12 +127,6 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
             }
         }
         Format::Csv => {
-            let extra: Vec<&str> = args
-                .fields
-                .iter()
-                .map(String::as_str)
-                .filter(|f| !COLUMNS.contains(f))
-                .collect();
             let header: Vec<&str> = COLUMNS
                 .iter()
                 .copied()
@@ -142,7 +144,7 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
                         r.snippet.clone(),
                         serde_json::to_string(&r.highlights).unwrap_or_default(),
                     ];
-                    row.extend(extra.iter().map(|f| output::cell(r.fields.get(*f))));
+                    row.extend(extra.iter().map(|f| output::cell(r.fields.get(f))));
                     row
                 })
                 .collect();
@@ -158,6 +160,9 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
                     row.title.as_deref().unwrap_or("")
                 )?;
                 writeln!(out, "    {}", row.marked)?;
+                for (name, value) in &row.fields.0 {
+                    writeln!(out, "    {name}: {}", output::cell(Some(value)))?;
+                }
             }
             out.flush()?;
             if !ctx.quiet && total > 0 {
@@ -222,6 +227,73 @@ pub fn matching_ids(
     let mut hits = Searcher::new(archive)?.search(&parsed)?;
     hits.sort_by_key(|h| h.seq);
     Ok(hits.into_iter().map(|h| h.id).collect())
+}
+
+/// What `--fields` may name besides the fields extractors produce: the document's source.
+const SOURCE_FIELDS: [&str; 6] = [
+    "paths",
+    "url",
+    "media_type",
+    "encoding",
+    "imported_at",
+    "tags",
+];
+
+/// Refuses a `--fields` name that no document can have: neither a core field, a source
+/// attribute nor a plugin's field (which is always prefixed with the plugin's name and a dot).
+fn check_field(name: &str) -> Result<()> {
+    let known = morgue_core::CORE_FIELDS.contains(&name)
+        || SOURCE_FIELDS.contains(&name)
+        || COLUMNS.contains(&name)
+        || (name.contains('.') && !name.starts_with('.') && !name.ends_with('.'));
+    if !known {
+        anyhow::bail!(
+            "--fields {name:?}: no document has such a field; name core fields ({}), the \
+             source's {} or a plugin's field such as readtime.minutes",
+            morgue_core::CORE_FIELDS.join(", "),
+            SOURCE_FIELDS.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The value of `--fields NAME` for a document: its source for the source's names, else
+/// the field. (`url` is the field where an extractor found one, else where it was saved from.)
+fn field_value(doc: &StoredDoc, name: &str) -> Option<Value> {
+    let source = &doc.source;
+    match name {
+        "paths" => Some(serde_json::json!(source.paths)),
+        "media_type" => Some(Value::from(source.media_type.clone())),
+        "encoding" => Some(Value::from(source.encoding.clone())),
+        "imported_at" => Some(Value::from(source.imported_at.clone())),
+        "tags" => Some(serde_json::json!(source.tags)),
+        "url" => doc
+            .fields
+            .get("url")
+            .cloned()
+            .or_else(|| source.url.clone().map(Value::from)),
+        _ => doc.fields.get(name).cloned(),
+    }
+}
+
+/// `--fields` values of a hit, kept in the order asked for (a JSON map would sort them).
+struct Extra(Vec<(String, Value)>);
+
+impl Extra {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+}
+
+impl Serialize for Extra {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
 }
 
 fn str_field(doc: &StoredDoc, name: &str) -> Option<String> {

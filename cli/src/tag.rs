@@ -15,6 +15,7 @@ pub fn rm(ctx: &Ctx, args: RmArgs) -> Result<Status> {
         .iter()
         .map(|s| archive.resolve(s))
         .collect::<Result<Vec<DocId>, _>>()?;
+    let ids = distinct(ids);
     archive.remove(&ids)?;
     if !ctx.quiet {
         eprintln!("removed {}", count(ids.len() as u64, "document"));
@@ -45,6 +46,7 @@ pub fn run(ctx: &Ctx, args: TagArgs) -> Result<Status> {
         .iter()
         .map(|s| archive.resolve(s))
         .collect::<Result<Vec<DocId>, _>>()?;
+    let ids = distinct(ids);
     let changed = archive.retag(&ids, &add, &remove)?;
     if !ctx.quiet {
         eprintln!(
@@ -65,4 +67,10 @@ fn check_tag(tag: &str) -> Result<String> {
         bail!("{tag:?} is not a tag: tags are non-empty and hold no spaces or commas");
     }
     Ok(tag.to_owned())
+}
+
+/// `ids` without repeats, in the order first given: `rm 3f2a9c 3f2a9c0b` is one document.
+fn distinct(ids: Vec<DocId>) -> Vec<DocId> {
+    let mut seen = std::collections::HashSet::new();
+    ids.into_iter().filter(|id| seen.insert(*id)).collect()
 }
