@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 
 /// A local archive for news articles: keeps every article byte-for-byte, extracts its
 /// structure, and exports it all back out.
@@ -15,7 +16,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 )]
 #[command(
     after_help = "The archive is DIR from --archive, else $MORGUE_ARCHIVE, else ./morgue-archive.\n\
-Exit codes: 0 success, 1 nothing found, 2 an error (bad input, archive in use, ...)."
+Exit codes: 0 success, 1 nothing found, 2 an error (bad input, archive in use, ...).\n\
+Run `morgue <command> --help` for a command's options and examples; `morgue man` prints the manual."
 )]
 pub struct Cli {
     /// Archive directory (created on first import).
@@ -56,12 +58,24 @@ The extension decides what a file is: .txt is text, .html/.htm is HTML, .jsonl i
 (each line restored with its sources and fields). Other files are skipped with a note. Stdin is \
 sniffed. Bytes already in the archive are not stored again; the new path is added to the copy \
 there. Ends with the line `archived N, already archived N, skipped N, failed N` on stderr and \
-exits 2 if anything failed."
+exits 2 if anything failed.",
+        after_long_help = r#"Examples:
+  morgue import ../shared/corpus/bbc/*/ --exclude '*.bak'   # recursively
+  morgue import ../shared/corpus/samples/us-urged-twitter-iran.txt --tag iran
+  morgue import backup.jsonl                                # restore an export"#
     )]
     Import(ImportArgs),
     /// List archived documents.
+    #[command(after_long_help = r#"Examples:
+  morgue list --sort title --limit 10
+  morgue list --sort published --reverse --limit 10   # newest first
+  morgue list --csv > documents.csv                   # for a spreadsheet"#)]
     List(ListArgs),
     /// Show one document: its fields and text, its original bytes, or its JSON.
+    #[command(after_long_help = r#"Examples:
+  morgue show 00213243cb5e                        # an id prefix, 6+ hex digits
+  morgue show 00213243cb5e --raw > original.txt   # the exact bytes imported
+  morgue show 00213243cb5e --json --fields title,word_count"#)]
     Show(ShowArgs),
     /// Search the archive: words, phrases, prefixes and field filters.
     #[command(
@@ -72,25 +86,50 @@ place:, entity:, speaker: and quote: search what an entity or quote extractor st
 and quotes[]; the built-in extractors do not produce them yet). Plugin fields (readtime.minutes) \
 cannot be filtered on; add them to the output with --fields. Exits 1 when nothing matches.\n\n\
 A new archive is indexed once with `morgue reindex`; from then on import, rm, tag and reextract \
-keep the index current."
+keep the index current.",
+        after_long_help = r#"Examples:
+  morgue query '"interest rates" -mortgage' --limit 5   # a phrase, not a word
+  morgue query 'tele* title:economy' --json             # a prefix, a field
+  morgue query 'tag:iran words:>300' --fields word_count --csv"#
     )]
     Query(QueryArgs),
     /// Count the documents and the bytes they take.
+    #[command(after_long_help = r#"Examples:
+  morgue stats          # documents, bytes, media types, tags and fields
+  morgue stats --json"#)]
     Stats(StatsArgs),
     /// Write the whole archive out.
     #[command(
         long_about = "Write the whole archive out. The JSONL format starts with a header line \
 {\"morgue_export\": 1, ...} and has one document a line, with its original bytes unless --no-raw; \
-`morgue import FILE.jsonl` restores it exactly."
+`morgue import FILE.jsonl` restores it exactly.",
+        after_long_help = r#"Examples:
+  morgue export --out backup.jsonl                    # import restores it
+  morgue export --query 'tag:iran' --out iran.jsonl   # only the matches
+  morgue export --no-raw > texts.jsonl                # no original bytes"#
     )]
     Export(ExportArgs),
     /// Remove documents (their original bytes too).
+    #[command(after_long_help = r#"Examples:
+  morgue export --query 'tag:iran' --out iran.jsonl   # keep a copy first
+  morgue rm 00213243cb5e                              # any unique id prefix
+  morgue import iran.jsonl                            # undo: restore the copy"#)]
     Rm(RmArgs),
     /// Add (+T) or remove (-T) tags: `morgue tag ID... +economy -draft`.
+    #[command(after_long_help = r#"Examples:
+  morgue tag 00213243cb5e +politics -draft   # add politics, remove draft
+  morgue query 'tag:politics'                # the index knows at once"#)]
     Tag(TagArgs),
     /// Run extractors again over archived documents (their original bytes never change).
+    #[command(after_long_help = r#"Examples:
+  morgue reextract --plugin structure --all           # just one extractor
+  morgue reextract --query 'tag:iran'                 # the matching documents
+  morgue reextract 00213243cb5e --isolation process   # in a child process"#)]
     Reextract(ReextractArgs),
     /// Rebuild the full-text index from the stored documents.
+    #[command(after_long_help = r#"Examples:
+  morgue reindex             # once, on a new archive; imports keep it current
+  morgue reindex --wait 60   # if another morgue holds the archive, wait for it"#)]
     Reindex,
     /// Merge the index into one segment and give back unused space.
     #[command(
@@ -98,12 +137,45 @@ keep the index current."
 Rewrites the store into a fresh one beside it (`DIR/db.compact`) and swaps it in: each term's \
 postings become one value, removed documents leave the index, and the space the store keeps for \
 old page versions is returned. Queries are fastest after a compact. Needs free disk space about \
-the size of the archive; if it is interrupted, the next command finishes or discards the swap."
+the size of the archive; if it is interrupted, the next command finishes or discards the swap.",
+        after_long_help = r#"Examples:
+  morgue compact                   # merge the index, give back unused space
+  morgue compact && morgue stats   # then see the bytes on disk"#
     )]
     Compact,
     /// List, inspect, add, remove and verify extractor plugins.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_long_help = r#"Examples:
+  morgue plugins list
+  morgue plugins info structure
+  morgue plugins verify target/debug/libmorgue_example_readtime.so"#
+    )]
     Plugins(PluginsCommand),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    #[command(
+        long_about = "Print the completion script for SHELL on stdout. Saved where the shell \
+looks for completions, it completes commands, options and their values. It opens no archive.",
+        after_long_help = r#"Examples:
+  morgue completions bash > ~/.local/share/bash-completion/completions/morgue
+  morgue completions zsh > ~/.zfunc/_morgue   # fpath+=(~/.zfunc) in .zshrc
+  morgue completions fish > ~/.config/fish/completions/morgue.fish"#
+    )]
+    Completions(CompletionsArgs),
+    /// Print the manual page of morgue or of a command, or write them all into a folder.
+    #[command(
+        long_about = "Print the manual page (roff) of morgue, or of COMMAND: `morgue man import`. \
+A nested command is named by its words or by its page's name: `morgue man plugins add` or \
+`morgue man plugins-add`.\n\n\
+With --out DIR, write the page of COMMAND (of morgue when none is given) and of every command \
+below it into DIR, one file each: morgue.1, morgue-import.1, morgue-plugins-add.1, ... DIR is \
+created if missing. It opens no archive.",
+        after_long_help = r#"Examples:
+  morgue man --out ~/.local/share/man/man1   # all pages; man morgue-import
+  morgue man plugins add                     # or: morgue man plugins-add
+  morgue man > morgue.1"#
+    )]
+    Man(ManArgs),
     /// Runs plugins on behalf of another morgue (internal).
     #[command(name = "__plugin-host", hide = true)]
     PluginHost(PluginHostArgs),
@@ -113,12 +185,18 @@ the size of the archive; if it is interrupted, the next command finishes or disc
 #[derive(Debug, Subcommand)]
 pub enum PluginsCommand {
     /// The built-in extractors and the plugins registered in the archive (if there is one).
+    #[command(after_long_help = r#"Examples:
+  morgue plugins list          # built-ins, then this archive's plugins
+  morgue plugins list --json"#)]
     List {
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
     /// One extractor's manifest: version, media types, fields, requirements, origin.
+    #[command(after_long_help = r#"Examples:
+  morgue plugins info structure
+  morgue plugins info readtime --json   # a registered plugin"#)]
     Info {
         /// The extractor's name.
         name: String,
@@ -130,19 +208,28 @@ pub enum PluginsCommand {
     #[command(
         long_about = "Register a plugin library: checks it, copies it into DIR/plugins/ and pins \
 its SHA-256. Only registered plugins load, from that copy, and a copy whose hash changed is \
-refused before it is loaded."
+refused before it is loaded.",
+        after_long_help = r#"Examples:
+  morgue plugins add target/debug/libmorgue_example_readtime.so   # release: target/release/
+  morgue reextract --plugin readtime --all   # give older documents its fields"#
     )]
     Add {
         /// The library (.so) a plugin crate built.
         file: PathBuf,
     },
     /// Unregister a plugin (by extractor name or library file name) and delete its copy.
+    #[command(after_long_help = r#"Examples:
+  morgue plugins remove readtime   # or by file: libmorgue_example_readtime.so
+  morgue plugins list              # the built-ins are left"#)]
     Remove {
         /// Extractor or library name.
         name: String,
     },
     /// Check a library without registering it: loads it in a separate process and runs each
     /// extractor on a sample article.
+    #[command(after_long_help = r#"Examples:
+  morgue plugins verify target/debug/libmorgue_example_readtime.so   # release: target/release/
+  morgue plugins verify target/debug/libmorgue_example_readtime.so --plugin-timeout 30"#)]
     Verify {
         /// The library (.so).
         file: PathBuf,
@@ -150,6 +237,26 @@ refused before it is loaded."
         #[arg(long, value_name = "SECS", default_value_t = 10.0)]
         plugin_timeout: f64,
     },
+}
+
+/// `morgue completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// `morgue man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print, e.g. `import`, `plugins add` or `plugins-add`; none for
+    /// morgue's own page.
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
+    /// Write the pages into DIR (created if missing) instead of printing one.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `morgue __plugin-host`.
@@ -310,7 +417,8 @@ pub enum QuerySort {
 /// `morgue query`.
 #[derive(Debug, Args)]
 pub struct QueryArgs {
-    /// The query.
+    /// The query (it may start with `-`: `morgue query -mortgage` finds what lacks the word).
+    #[arg(allow_hyphen_values = true)]
     pub query: String,
     /// Show at most N hits.
     #[arg(long, value_name = "N", default_value_t = 10)]

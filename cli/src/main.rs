@@ -3,6 +3,7 @@
 //! (`morgue list | head`) ends the command quietly with 0.
 
 mod args;
+mod docs;
 mod export;
 mod import;
 mod list;
@@ -148,6 +149,8 @@ fn run(ctx: &Ctx, command: Command) -> Result<Status> {
         Command::Reindex => reextract::reindex(ctx),
         Command::Compact => reextract::compact(ctx),
         Command::Plugins(command) => plugins::run(ctx, command),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man(args) => docs::man(ctx, args),
         Command::PluginHost(args) => plugins::host(ctx, args),
     }
 }

@@ -328,7 +328,11 @@ mod tests {
         );
         let query = parse("oil").unwrap();
         let snippet = Highlighter::new(&query).snippet(&text, None);
-        assert!(snippet.text.starts_with("… w7 w8 w9 oil"), "{}", snippet.text);
+        assert!(
+            snippet.text.starts_with("… w7 w8 w9 oil"),
+            "{}",
+            snippet.text
+        );
     }
 
     #[test]
