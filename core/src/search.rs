@@ -707,6 +707,13 @@ impl<'a> Searcher<'a> {
         let mut seqs = Vec::new();
         for wanted in plain_terms(query) {
             let wanted = wanted.trim_end_matches('*');
+            // An id is lower-case hex: anything else names no document (and slicing it by
+            // bytes below could cut a character in two).
+            if !wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
+                continue;
+            }
+            let wanted = wanted.to_ascii_lowercase();
+            let wanted = wanted.as_str();
             let whole = &wanted[..wanted.len() - wanted.len() % 2];
             let Ok(bytes) = hex::decode(whole) else {
                 continue;
