@@ -24,10 +24,11 @@
 //! - `meta`: `format` → the store format version; `index` → the index layout, present once
 //!   the archive is indexed; `deleted` → sequence numbers removed since the index was built.
 //!
-//! - `meta` also holds `pending-ids`: the ids of the last commit's new `ids` entries, written
-//!   before them. A crash after `ids` but before `docs` would leave entries pointing at
-//!   sequence numbers the next import hands out again, to other documents; `open` drops any of
-//!   them at or past the committed next sequence number.
+//! - One operation's writes to all these trees (except a new segment's postings, see
+//!   `Store::index_writes`) are applied in one sled transaction, so a crash leaves all or none.
+//!   Builds before that wrote `meta/pending-ids` (the ids of the last commit, written before
+//!   their `ids` entries); `open` still drops any of them at or past the committed next
+//!   sequence number.
 //!
 //! Format 2 archives key `docs` and `raw` by id and have no `ids` tree (`Layout::ById`).
 //! This build reads and writes them as they are; `morgue compact` rewrites them in format 3.
@@ -164,6 +165,20 @@ impl WriteBatch {
             && self.facets.is_empty()
             && self.deleted.is_empty()
     }
+}
+
+/// One operation's writes per tree, applied together by `Store::apply`.
+#[derive(Default)]
+struct Writes {
+    raw: sled::Batch,
+    docs: sled::Batch,
+    ids: sled::Batch,
+    /// `ids` entries of removed documents.
+    ids_removed: sled::Batch,
+    meta: sled::Batch,
+    docnums: sled::Batch,
+    doctable: sled::Batch,
+    facets: sled::Batch,
 }
 
 /// How `docs` and `raw` are keyed.
@@ -686,7 +701,6 @@ impl Store {
             (raw, records)
         });
         let mut ids_batch = sled::Batch::default();
-        let mut pending: Vec<u8> = Vec::new();
         let mut ids_removed = sled::Batch::default();
         // Where each id of the batch goes: its record's sequence number.
         let batch_seqs: std::collections::HashMap<DocId, u64> =
@@ -732,29 +746,20 @@ impl Store {
                     raw_batch.remove(&old.to_be_bytes()[..]);
                 }
                 ids_batch.insert(&doc.id.0[..], codec::frame(&doc.seq.to_le_bytes()));
-                pending.extend_from_slice(&doc.id.0);
             }
         }
         for (doc, value) in batch.records.iter().zip(record_values?) {
             docs_batch.insert(self.key_for(&doc.id, doc.seq).as_ref(), value);
         }
         docs_batch.insert(STATE_KEY, codec::frame(&encode_bincode(&state)?));
-        // The index goes first: after a crash a document is never stored without its postings
-        // (postings of a document that did not make it are ignored by queries). New `ids`
-        // entries go before `docs` and removed ones after, so a record is never stored without
-        // the way to find it; an `ids` entry whose record is missing counts as no document.
-        self.apply_index(batch)?;
-        self.raw.apply_batch(raw_batch).map_err(|e| self.err(e))?;
-        if !pending.is_empty() {
-            // sled keeps writes in order through a crash, so this is on disk whenever any
-            // of the entries below is.
-            self.meta
-                .insert(PENDING_KEY, codec::frame(&pending))
-                .map_err(|e| self.err(e))?;
-        }
-        self.ids.apply_batch(ids_batch).map_err(|e| self.err(e))?;
-        self.docs.apply_batch(docs_batch).map_err(|e| self.err(e))?;
-        self.ids.apply_batch(ids_removed).map_err(|e| self.err(e))?;
+        let index = self.index_writes(batch)?;
+        self.apply(Writes {
+            raw: raw_batch,
+            docs: docs_batch,
+            ids: ids_batch,
+            ids_removed,
+            ..index
+        })?;
         self.db.flush().map_err(|e| self.err(e))?;
         *current = state;
         Ok(state)
@@ -762,27 +767,37 @@ impl Store {
 
     /// Applies the index part of a batch alone and flushes (a rebuild writes nothing else).
     pub fn write_index(&self, batch: &WriteBatch) -> Result<()> {
-        self.apply_index(batch)?;
+        let writes = self.index_writes(batch)?;
+        self.apply(writes)?;
         self.flush()
     }
 
-    fn apply_index(&self, batch: &WriteBatch) -> Result<()> {
+    /// Writes a new segment's postings, which are most of a batch's keys, and returns the rest
+    /// of the batch's index writes for [`Store::apply`]. Postings reach disk before the
+    /// segment's entry in `doctable` that makes queries read them, so a crash in between
+    /// leaves postings no query reads, which the next segment of that number replaces: any
+    /// entries already under its number are removed first.
+    fn index_writes(&self, batch: &WriteBatch) -> Result<Writes> {
+        let mut writes = Writes::default();
         if let Some(segment) = batch.segment.as_ref().filter(|s| !s.docnums.is_empty()) {
             let mut postings = sled::Batch::default();
+            for item in self.postings.scan_prefix(segment.id.to_be_bytes()).keys() {
+                postings.remove(item.map_err(|e| self.err(e))?);
+            }
             for (key, value) in &segment.postings {
                 postings.insert(key.as_slice(), codec::frame(value));
             }
             self.postings
                 .apply_batch(postings)
                 .map_err(|e| self.err(e))?;
-            let mut docnums = sled::Batch::default();
             for (seq, entry) in &segment.docnums {
-                docnums.insert(&seq.to_be_bytes()[..], codec::frame(entry));
+                writes
+                    .docnums
+                    .insert(&seq.to_be_bytes()[..], codec::frame(entry));
             }
-            self.docnums.apply_batch(docnums).map_err(|e| self.err(e))?;
-            self.doctable
-                .insert(segment.id.to_be_bytes(), codec::frame(&segment.table))
-                .map_err(|e| self.err(e))?;
+            writes
+                .doctable
+                .insert(&segment.id.to_be_bytes()[..], codec::frame(&segment.table));
         }
         let mut changes: BTreeMap<&[u8], (Vec<u64>, Vec<u64>)> = BTreeMap::new();
         if let Some(segment) = &batch.segment {
@@ -795,40 +810,70 @@ impl Store {
             entry.0.extend(&change.add);
             entry.1.extend(&change.remove);
         }
-        if !changes.is_empty() {
-            let mut facets = sled::Batch::default();
-            for (key, (add, remove)) in changes {
-                let mut seqs = self.facet(key)?;
-                seqs.extend(add);
-                seqs.sort_unstable();
-                seqs.dedup();
-                seqs.retain(|s| !remove.contains(s));
-                if seqs.is_empty() {
-                    facets.remove(key);
-                } else {
-                    facets.insert(key, codec::frame(&crate::index::encode_seqs(&seqs)));
-                }
+        for (key, (add, remove)) in changes {
+            let mut seqs = self.facet(key)?;
+            seqs.extend(add);
+            seqs.sort_unstable();
+            seqs.dedup();
+            seqs.retain(|s| !remove.contains(s));
+            if seqs.is_empty() {
+                writes.facets.remove(key);
+            } else {
+                writes
+                    .facets
+                    .insert(key, codec::frame(&crate::index::encode_seqs(&seqs)));
             }
-            self.facets.apply_batch(facets).map_err(|e| self.err(e))?;
         }
         if !batch.deleted.is_empty() {
             let mut deleted = self.deleted()?;
             deleted.extend(&batch.deleted);
             deleted.sort_unstable();
             deleted.dedup();
-            self.meta
-                .insert(
-                    DELETED_KEY,
-                    codec::frame(&crate::index::encode_seqs(&deleted)),
-                )
-                .map_err(|e| self.err(e))?;
-            let mut docnums = sled::Batch::default();
+            writes.meta.insert(
+                DELETED_KEY,
+                codec::frame(&crate::index::encode_seqs(&deleted)),
+            );
             for seq in &batch.deleted {
-                docnums.remove(&seq.to_be_bytes()[..]);
+                writes.docnums.remove(&seq.to_be_bytes()[..]);
             }
-            self.docnums.apply_batch(docnums).map_err(|e| self.err(e))?;
         }
-        Ok(())
+        Ok(writes)
+    }
+
+    /// Applies one operation's writes to every tree in one sled transaction: after a crash
+    /// either all of them are there or none is, so records, original bytes, `ids` and the
+    /// index never disagree.
+    fn apply(&self, writes: Writes) -> Result<()> {
+        use sled::Transactional;
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        let trees = (
+            &self.raw,
+            &self.docs,
+            &self.ids,
+            &self.meta,
+            &self.docnums,
+            &self.doctable,
+            &self.facets,
+        );
+        trees
+            .transaction(|(raw, docs, ids, meta, docnums, doctable, facets)| {
+                raw.apply_batch(&writes.raw)?;
+                ids.apply_batch(&writes.ids)?;
+                docs.apply_batch(&writes.docs)?;
+                ids.apply_batch(&writes.ids_removed)?;
+                meta.apply_batch(&writes.meta)?;
+                docnums.apply_batch(&writes.docnums)?;
+                doctable.apply_batch(&writes.doctable)?;
+                facets.apply_batch(&writes.facets)?;
+                Ok::<(), ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Storage(e) => self.err(e),
+                TransactionError::Abort(()) => Error::Store {
+                    dir: self.dir.clone(),
+                    message: "a write was abandoned".into(),
+                },
+            })
     }
 
     /// Every index segment's number and packed document rows, in segment order.
@@ -1433,7 +1478,7 @@ mod tests {
             add(&store, doc(1, 0));
         }
         let store = Store::open(&path).unwrap();
-        assert!(store.meta.get(PENDING_KEY).unwrap().is_some());
+        assert!(store.meta.get(PENDING_KEY).unwrap().is_none());
         assert!(store.contains(&DocId([1; 32])).unwrap());
     }
 }
