@@ -40,3 +40,49 @@ fn id_filters_with_non_hex_letters_match_nothing_and_never_panic() {
     // A prefix that is hex still finds the document.
     dir.run(&["query", "id:00213243"]).assert_code(0);
 }
+
+#[test]
+fn verify_names_what_is_wrong_and_repair_mends_what_it_can() {
+    let dir = Dir::new();
+    dir.run(&[std::ffi::OsString::from("import"), sample().into()])
+        .assert_code(0);
+    dir.run(&["reindex"]).assert_code(0);
+    let run = dir.run(&["verify"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout(), "verified 1 document\n");
+    let run = dir.run(&["verify", "--json"]);
+    run.assert_code(0);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(
+        report,
+        serde_json::json!({"documents": 1, "ok": true, "problems": [], "repaired": []})
+    );
+    // A manifest that is gone is named, and rewritten by --repair.
+    std::fs::remove_file(dir.archive().join("manifest.json")).unwrap();
+    let run = dir.run(&["verify"]);
+    run.assert_code(2);
+    assert!(
+        run.stdout()
+            .starts_with("manifest.json: missing (verify --repair mends this)\n"),
+        "{}",
+        run.stdout()
+    );
+    assert!(run.stdout().contains("run `morgue verify --repair`"));
+    let run = dir.run(&["verify", "--repair"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr()
+            .contains("repaired: manifest.json: rewritten from the store"),
+        "{}",
+        run.stderr()
+    );
+    assert!(dir.archive().join("manifest.json").exists());
+    // Salvage of a healthy archive is the export.
+    let salvage = dir.run(&["export", "--salvage"]);
+    salvage.assert_code(0);
+    let export = dir.run(&["export"]);
+    assert_eq!(
+        salvage.stdout().lines().skip(1).collect::<Vec<_>>(),
+        export.stdout().lines().skip(1).collect::<Vec<_>>()
+    );
+}

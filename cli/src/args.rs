@@ -106,7 +106,8 @@ keep the index current.",
         after_long_help = r#"Examples:
   morgue export --out backup.jsonl                    # import restores it
   morgue export --query 'tag:iran' --out iran.jsonl   # only the matches
-  morgue export --no-raw > texts.jsonl                # no original bytes"#
+  morgue export --no-raw > texts.jsonl                # no original bytes
+  morgue export --salvage --out rescued.jsonl         # what a damaged archive still holds"#
     )]
     Export(ExportArgs),
     /// Remove documents (their original bytes too).
@@ -131,6 +132,22 @@ keep the index current.",
   morgue reindex             # once, on a new archive; imports keep it current
   morgue reindex --wait 60   # if another morgue holds the archive, wait for it"#)]
     Reindex,
+    /// Check every document and the index; with --repair, mend what can be mended.
+    #[command(
+        long_about = "Check the whole archive: every document's original bytes are re-read and \
+re-hashed against its id, every record decoded, the index compared with the documents and the \
+store with the manifest. Each problem is named with where it is; the last line is `verified N \
+documents`, or what is damaged. Exit 0 when all is well, 2 when something is not.\n\n\
+--repair does what can be done without losing a document: finishes an interrupted removal, \
+drops leftovers of an import that never committed, rebuilds the index, rewrites the counters \
+and the manifest, and says what it did. A document that cannot be read whole cannot be repaired: \
+`morgue export --salvage` writes out everything still readable.",
+        after_long_help = r#"Examples:
+  morgue verify                         # check; exit 2 if anything is wrong
+  morgue verify --repair                # mend what can be mended, then check again
+  morgue verify --json | jq .problems   # for scripts"#
+    )]
+    Verify(VerifyArgs),
     /// Merge the index into one segment and give back unused space.
     #[command(
         long_about = "Merge the index into one segment and give back unused space.\n\n\
@@ -450,6 +467,18 @@ pub struct StatsArgs {
     pub json: bool,
 }
 
+/// `morgue verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Mend what can be mended without losing a document, then check again.
+    #[arg(long)]
+    pub repair: bool,
+    /// Print the report as JSON: {"documents", "ok", "problems": [{"where", "kind", "problem",
+    /// "repairable"}], "repaired"}.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Export formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
@@ -470,8 +499,12 @@ pub struct ExportArgs {
     #[arg(long)]
     pub no_raw: bool,
     /// Export only the documents matching this query (see `morgue query --help`).
-    #[arg(long, value_name = "Q")]
+    #[arg(long, value_name = "Q", conflicts_with = "salvage")]
     pub query: Option<String>,
+    /// From a damaged archive: write every document that can still be read whole and list the
+    /// rest on stderr (exit 2 if any could not be read).
+    #[arg(long)]
+    pub salvage: bool,
 }
 
 /// `morgue reextract`.

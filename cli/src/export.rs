@@ -7,14 +7,28 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use morgue_core::export::{ExportOptions, write_jsonl};
+use morgue_core::export::{ExportOptions, salvage_jsonl, write_jsonl};
 
 use crate::args::{ExportArgs, ExportFormat};
 use crate::output;
 use crate::{Ctx, Status};
 
 pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Status> {
-    let archive = ctx.open(false)?;
+    let archive = if args.salvage {
+        // A damaged archive is what salvage is for: open it even if the manifest disagrees.
+        let options = morgue_core::OpenOptions {
+            create: false,
+            wait: ctx.wait,
+        };
+        morgue_core::Archive::open_unchecked(&ctx.archive_dir, &options)?
+    } else {
+        ctx.open(false)?
+    };
+    let mut unreadable = 0u64;
+    let mut report = |place: &str, reason: &str| {
+        unreadable += 1;
+        ctx.note("unreadable", &format!("{place}: {reason}"));
+    };
     let only = match &args.query {
         Some(q) => Some(crate::query::matching_ids(&archive, q)?),
         None => None,
@@ -36,17 +50,23 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Status> {
         }
     };
     let ExportFormat::Jsonl = args.format;
+    let mut write = |out: &mut dyn Write| {
+        if args.salvage {
+            salvage_jsonl(&archive, out, &options, &mut progress, &mut report)
+        } else {
+            write_jsonl(&archive, out, &options, &mut progress)
+        }
+    };
     let count = if args.out == "-" {
         let mut out = output::stdout();
-        let n = write_jsonl(&archive, &mut out, &options, &mut progress)?;
+        let n = write(&mut out)?;
         out.flush()?;
         n
     } else {
         let path = PathBuf::from(&args.out);
         let mut target = Target::open(&path, archive.dir())?;
         let context = || format!("cannot write {}", path.display());
-        let n = write_jsonl(&archive, &mut target.out, &options, &mut progress)
-            .with_context(context)?;
+        let n = write(&mut target.out).with_context(context)?;
         target.finish().with_context(context)?;
         n
     };
@@ -59,6 +79,17 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Status> {
             output::count(count, "document"),
             args.out
         );
+    }
+    if unreadable > 0 {
+        ctx.note(
+            "failed",
+            &format!(
+                "{} could not be read and {} left out",
+                output::count(unreadable, "document"),
+                if unreadable == 1 { "was" } else { "were" }
+            ),
+        );
+        return Ok(Status::Failed);
     }
     Ok(Status::Success)
 }

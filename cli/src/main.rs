@@ -14,6 +14,7 @@ mod reextract;
 mod show;
 mod stats;
 mod tag;
+mod verify;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -148,6 +149,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<Status> {
         Command::Reextract(args) => reextract::run(ctx, args),
         Command::Reindex => reextract::reindex(ctx),
         Command::Compact => reextract::compact(ctx),
+        Command::Verify(args) => verify::run(ctx, args),
         Command::Plugins(command) => plugins::run(ctx, command),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(ctx, args),

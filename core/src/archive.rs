@@ -66,6 +66,10 @@ impl Archive {
     /// Opens and locks the archive in `dir`. The lock is taken before anything else is read,
     /// so two morgues never interleave on one archive.
     pub fn open(dir: &Path, options: &OpenOptions) -> Result<Archive> {
+        Archive::open_with(dir, options, true)
+    }
+
+    fn open_with(dir: &Path, options: &OpenOptions, check: bool) -> Result<Archive> {
         if fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
             return Err(Error::ArchiveIsFile {
                 dir: dir.to_owned(),
@@ -96,8 +100,28 @@ impl Archive {
             manifest,
             _lock: lock,
         };
-        archive.check_manifest()?;
+        if check {
+            archive.check_manifest()?;
+        }
         Ok(archive)
+    }
+
+    /// Opens and locks an existing archive without comparing its store with the manifest, for
+    /// `verify` and `export --salvage`, which report what a normal open refuses.
+    pub fn open_unchecked(dir: &Path, options: &OpenOptions) -> Result<Archive> {
+        Archive::open_with(dir, options, false)
+    }
+
+    /// The manifest as recorded, if there is one.
+    pub(crate) fn manifest_data(&self) -> Result<Option<ManifestData>> {
+        self.manifest.read()
+    }
+
+    /// Records the store's present state in the manifest.
+    pub(crate) fn write_manifest(&self) -> Result<()> {
+        let state = self.store.state();
+        self.manifest
+            .write(&manifest_data(self.store.format(), &state, 0))
     }
 
     /// Creates an empty archive in `dir` whose store is in `format`, as the build that wrote

@@ -134,6 +134,59 @@ pub fn write_jsonl(
     Ok(total)
 }
 
+/// A JSONL export of every document that can still be read whole (record decodes, original
+/// bytes present and matching the id), for an archive `verify` found damaged. Each document
+/// that cannot be read is passed to `unreadable` with where it is and why, and left out.
+/// Reads the store twice: once to count for the header, once to write.
+pub fn salvage_jsonl(
+    archive: &Archive,
+    out: &mut dyn Write,
+    options: &ExportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+    unreadable: &mut dyn FnMut(&str, &str),
+) -> Result<u64> {
+    let store = archive.store();
+    let mut total = 0u64;
+    store.salvage(false, &mut |entry| {
+        total += u64::from(entry.is_ok());
+        Ok(())
+    })?;
+    let io = |e| Error::io("export output", e);
+    let header = ExportHeader {
+        morgue_export: EXPORT_VERSION,
+        documents: total,
+        raw: options.raw,
+        generator: format!("morgue {}", env!("CARGO_PKG_VERSION")),
+    };
+    write_json_line(out, &header)?;
+    let mut done = 0u64;
+    store.salvage(true, &mut |entry| {
+        match entry {
+            Ok((doc, raw)) => {
+                if done == total {
+                    // The store changed between the passes; it cannot, under the lock.
+                    return Ok(());
+                }
+                let text = archive.text(&doc, &raw);
+                let json =
+                    DocumentJson::new(&doc, options.raw.then_some(raw.as_slice()), Some(text));
+                write_json_line(out, &json)?;
+                done += 1;
+                progress(done, total);
+            }
+            Err(damage) => match &damage {
+                crate::store::check::Damage::Document { place, reason, .. } => {
+                    unreadable(place, reason);
+                }
+                other => unreadable(&other.place(), "unreadable"),
+            },
+        }
+        Ok(())
+    })?;
+    out.flush().map_err(io)?;
+    Ok(done)
+}
+
 /// Writes one value as a JSON line.
 pub fn write_json_line<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
     serde_json::to_writer(&mut *out, value).map_err(|source| {

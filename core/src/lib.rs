@@ -32,6 +32,8 @@ pub mod snippet;
 mod store;
 #[cfg(feature = "store")]
 pub mod text;
+#[cfg(feature = "store")]
+pub mod verify;
 
 #[cfg(feature = "store")]
 pub use archive::{Archive, OpenOptions, Stats};

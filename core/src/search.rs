@@ -109,11 +109,11 @@ impl Catalog {
         }
     }
 
-    fn is_live(&self, seq: u64) -> bool {
+    pub(crate) fn is_live(&self, seq: u64) -> bool {
         self.owner(seq) != NONE
     }
 
-    fn all(&self) -> impl Iterator<Item = u64> + '_ {
+    pub(crate) fn all(&self) -> impl Iterator<Item = u64> + '_ {
         self.owner
             .iter()
             .enumerate()

@@ -33,6 +33,7 @@
 //! Format 2 archives key `docs` and `raw` by id and have no `ids` tree (`Layout::ById`).
 //! This build reads and writes them as they are; `morgue compact` rewrites them in format 3.
 
+pub mod check;
 pub mod codec;
 pub mod manifest;
 
