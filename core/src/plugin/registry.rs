@@ -263,3 +263,141 @@ fn rename_path(e: PluginError, source: &Path) -> PluginError {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An archive folder whose registry holds one entry naming `file`, pinned to `bytes`.
+    fn archive(file: &str, bytes: &[u8]) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let plugins = tmp.path().join("plugins");
+        fs::create_dir_all(&plugins).unwrap_or_else(|e| panic!("{e}"));
+        let registry = serde_json::json!({"plugins": [{
+            "file": file,
+            "sha256": hex::encode(Sha256::digest(bytes)),
+            "added_from": "/somewhere/else",
+            "added_at": "2026-01-01T00:00:00Z",
+            "extractors": [],
+        }]});
+        fs::write(plugins.join("registry.json"), registry.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        tmp
+    }
+
+    fn message<T>(result: Result<T>) -> String {
+        match result {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn entries_naming_files_outside_plugins_are_refused_before_they_are_read() {
+        let bytes = b"pinned bytes";
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let outside = tmp.path().join("outside.so");
+        fs::write(&outside, bytes).unwrap_or_else(|e| panic!("{e}"));
+        let absolute = outside.display().to_string();
+        for file in [
+            "../outside.so",
+            "../../outside.so",
+            absolute.as_str(),
+            "sub/x.so",
+            "",
+            ".",
+            "..",
+            "x\0.so",
+            "registry.json",
+        ] {
+            let dir = archive(file, bytes);
+            fs::copy(&outside, dir.path().join("outside.so")).unwrap_or_else(|e| panic!("{e}"));
+            let registry = Registry::read(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            for m in [message(registry.check_hashes()), message(registry.load())] {
+                assert!(m.contains("registry.json"), "{file:?}: {m}");
+                assert!(m.contains(&format!("{file:?}")), "{file:?}: {m}");
+                assert!(m.contains("morgue plugins remove"), "{file:?}: {m}");
+            }
+        }
+        // A link inside the folder that leads out of it.
+        let dir = archive("link.so", bytes);
+        std::os::unix::fs::symlink(&outside, dir.path().join("plugins/link.so"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let registry = Registry::read(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let m = message(registry.load());
+        assert!(m.contains("leads out of"), "{m}");
+        // A link that stays inside is a file in the folder like any other.
+        let dir = archive("link.so", bytes);
+        fs::write(dir.path().join("plugins/real.so"), bytes).unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink("real.so", dir.path().join("plugins/link.so"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let registry = Registry::read(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        registry.check_hashes().unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn remove_deletes_nothing_outside_plugins() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let victim = tmp.path().join("victim.so");
+        fs::write(&victim, b"keep").unwrap_or_else(|e| panic!("{e}"));
+        let absolute = victim.display().to_string();
+        for file in ["../victim.so", "../../victim.so", absolute.as_str()] {
+            let dir = archive(file, b"keep");
+            let beside = dir.path().join("victim.so");
+            fs::write(&beside, b"keep").unwrap_or_else(|e| panic!("{e}"));
+            let mut registry = Registry::read(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            registry.remove(file).unwrap_or_else(|e| panic!("{e}"));
+            assert!(victim.exists(), "{file:?}");
+            assert!(beside.exists(), "{file:?}");
+            let registry = Registry::read(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            assert!(registry.entries().is_empty(), "{file:?}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_registry_names_the_file_and_the_fix() {
+        for (text, what) in [
+            ("{", "not valid JSON"),
+            ("{\"plugins\": 3}", "not shaped like a plugin registry"),
+        ] {
+            let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let plugins = tmp.path().join("plugins");
+            fs::create_dir_all(&plugins).unwrap_or_else(|e| panic!("{e}"));
+            fs::write(plugins.join("registry.json"), text).unwrap_or_else(|e| panic!("{e}"));
+            let m = message(Registry::read(tmp.path()));
+            assert!(
+                m.contains(&plugins.join("registry.json").display().to_string()),
+                "{m}"
+            );
+            assert!(m.contains(what), "{m}");
+            assert!(m.contains("morgue plugins add"), "{m}");
+        }
+    }
+
+    #[test]
+    fn an_entry_without_a_valid_sha256_is_refused() {
+        for sha in [None, Some(""), Some("0123"), Some(&*"g".repeat(64))] {
+            let dir = archive("x.so", b"bytes");
+            fs::write(dir.path().join("plugins/x.so"), b"bytes").unwrap_or_else(|e| panic!("{e}"));
+            let path = dir.path().join("plugins/registry.json");
+            let mut json: serde_json::Value =
+                serde_json::from_slice(&fs::read(&path).unwrap_or_else(|e| panic!("{e}")))
+                    .unwrap_or_else(|e| panic!("{e}"));
+            match sha {
+                None => {
+                    json["plugins"][0]
+                        .as_object_mut()
+                        .map(|o| o.remove("sha256"));
+                }
+                Some(s) => json["plugins"][0]["sha256"] = s.into(),
+            }
+            fs::write(&path, json.to_string()).unwrap_or_else(|e| panic!("{e}"));
+            let m = match Registry::read(dir.path()) {
+                Ok(registry) => message(registry.check_hashes()),
+                Err(e) => e.to_string(),
+            };
+            assert!(m.contains("no valid SHA-256"), "{sha:?}: {m}");
+            assert!(m.contains("\"x.so\""), "{sha:?}: {m}");
+        }
+    }
+}
