@@ -1,6 +1,11 @@
 //! The archive's plugin registry: `DIR/plugins/registry.json` and the copies of the libraries
 //! added with `morgue plugins add`. Only registered libraries load, from their copy in the
 //! archive, and only while their SHA-256 still matches the one pinned when they were added.
+//!
+//! The registry is a file anyone with access to the archive can edit, so nothing in it is
+//! trusted: an entry may only name a file directly inside `DIR/plugins/` (a link there must
+//! not lead out of it) and must pin a SHA-256. An entry that does not is refused before any
+//! file it names is read, loaded or deleted.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,7 +22,9 @@ use crate::plugin::host::{self, PluginError, PluginExtractor};
 pub struct Entry {
     /// File name of the copy in `DIR/plugins/`.
     pub file: String,
-    /// SHA-256 of the library, pinned when it was added.
+    /// SHA-256 of the library, pinned when it was added. A registry without one still reads
+    /// (as empty), so the entry is refused by name and `plugins remove` can drop it.
+    #[serde(default)]
     pub sha256: String,
     /// Where it was added from.
     pub added_from: String,
@@ -38,20 +45,39 @@ pub struct Registry {
     entries: Vec<Entry>,
 }
 
+/// What `Registry::remove` did.
+#[derive(Debug)]
+pub struct Removed {
+    /// The entry taken out of the registry.
+    pub entry: Entry,
+    /// Why no file was deleted: the entry named something other than a file in
+    /// `DIR/plugins/`.
+    pub deleted_nothing: Option<String>,
+}
+
+/// The registry's own file name in `DIR/plugins/`.
+const REGISTRY_FILE: &str = "registry.json";
+/// The name the registry is written under before it replaces the old one.
+const REGISTRY_TMP: &str = "registry.json.tmp";
+
 impl Registry {
     /// Reads the registry of the archive in `archive_dir` (empty if none).
     pub fn read(archive_dir: &Path) -> Result<Registry> {
         let dir = archive_dir.join("plugins");
-        let path = dir.join("registry.json");
+        let path = dir.join(REGISTRY_FILE);
         let entries = match fs::read(&path) {
-            Ok(bytes) => {
-                serde_json::from_slice::<RegistryFile>(&bytes)
-                    .map_err(|source| Error::Json {
-                        context: format!("plugin registry {}", path.display()),
-                        source,
-                    })?
-                    .plugins
-            }
+            Ok(bytes) => serde_json::from_slice::<RegistryFile>(&bytes)
+                .map_err(|e| Error::RegistryMalformed {
+                    path: path.clone(),
+                    what: match e.classify() {
+                        serde_json::error::Category::Data => {
+                            "is not shaped like a plugin registry, an object {\"plugins\": [...]}"
+                        }
+                        _ => "is not valid JSON",
+                    },
+                    reason: e.to_string(),
+                })?
+                .plugins,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(Error::io(&path, e)),
         };
@@ -63,9 +89,45 @@ impl Registry {
         &self.entries
     }
 
-    /// The path of an entry's copy.
-    pub fn path_of(&self, entry: &Entry) -> PathBuf {
-        self.dir.join(&entry.file)
+    /// The path of an entry's copy, once the entry is checked: it names a file inside
+    /// `DIR/plugins/` and pins a SHA-256.
+    pub fn path_of(&self, entry: &Entry) -> Result<PathBuf> {
+        let refuse = |reason: String| Error::RegistryEntry {
+            registry: self.dir.join(REGISTRY_FILE),
+            dir: self.dir.clone(),
+            file: entry.file.clone(),
+            reason,
+            remove: entry
+                .extractors
+                .first()
+                .map_or_else(|| format!("{:?}", entry.file), |m| m.name.clone()),
+        };
+        if let Some(reason) = file_name_problem(&entry.file) {
+            return Err(refuse(reason.to_owned()));
+        }
+        let path = self.dir.join(&entry.file);
+        // A link is followed to see where it leads; a file that is missing leads nowhere and
+        // is reported as unreadable by whoever reads it.
+        match fs::canonicalize(&path) {
+            Ok(target) => {
+                let dir = fs::canonicalize(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+                if !target.starts_with(&dir) {
+                    return Err(refuse(format!(
+                        "is a link that leads out of the plugins folder, to {}",
+                        target.display()
+                    )));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+        if !is_sha256(&entry.sha256) {
+            return Err(refuse(format!(
+                "has no valid SHA-256 (64 lowercase hex digits), found {:?}",
+                entry.sha256
+            )));
+        }
+        Ok(path)
     }
 
     /// Copies `source` into the archive, loads the copy to read its manifests, and pins its
@@ -86,6 +148,12 @@ impl Registry {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| Error::io(source, std::io::ErrorKind::InvalidInput.into()))?;
+        if let Some(reason) = file_name_problem(&file) {
+            return Err(Error::PluginRegistry(format!(
+                "cannot add {}: its file name {reason}; rename the library (for example to lib<name>.so) and add it again",
+                source.display()
+            )));
+        }
         if self.entries.iter().any(|e| e.file == file) {
             return Err(Error::PluginRegistry(format!(
                 "a plugin library named {file} is already registered; `morgue plugins remove` it first"
@@ -104,8 +172,9 @@ impl Registry {
         };
         let mut names: Vec<(String, PathBuf)> = taken.to_vec();
         for entry in &self.entries {
+            let path = self.path_of(entry)?;
             for m in &entry.extractors {
-                names.push((m.name.clone(), self.path_of(entry)));
+                names.push((m.name.clone(), path.clone()));
             }
         }
         for extractor in &loaded {
@@ -132,7 +201,10 @@ impl Registry {
     }
 
     /// Unregisters the library holding extractor `name` (or named `name`) and deletes its copy.
-    pub fn remove(&mut self, name: &str) -> Result<Entry> {
+    /// Only a file directly inside `DIR/plugins/` is ever deleted (a link there is deleted
+    /// itself, never what it leads to); an entry naming anything else is dropped from the
+    /// registry and nothing is deleted.
+    pub fn remove(&mut self, name: &str) -> Result<Removed> {
         let index = self
             .entries
             .iter()
@@ -144,30 +216,40 @@ impl Registry {
             })?;
         let entry = self.entries.remove(index);
         self.write()?;
+        if let Some(reason) = file_name_problem(&entry.file) {
+            return Ok(Removed {
+                entry,
+                deleted_nothing: Some(reason.to_owned()),
+            });
+        }
         let path = self.dir.join(&entry.file);
         if let Err(e) = fs::remove_file(&path)
             && e.kind() != std::io::ErrorKind::NotFound
         {
             return Err(Error::io(&path, e));
         }
-        Ok(entry)
+        Ok(Removed {
+            entry,
+            deleted_nothing: None,
+        })
     }
 
-    /// Loads every registered library after checking its SHA-256 against the pinned one. The
-    /// first failure refuses the whole set, before any document is touched.
+    /// Loads every registered library after checking every entry and its SHA-256. The first
+    /// failure refuses the whole set, before any document is touched.
     pub fn load(&self) -> Result<Vec<PluginExtractor>> {
         self.check_hashes()?;
         let mut out = Vec::new();
         for entry in &self.entries {
-            out.extend(host::load_library(&self.path_of(entry))?);
+            out.extend(host::load_library(&self.path_of(entry)?)?);
         }
         Ok(out)
     }
 
-    /// Checks every registered copy against its pinned SHA-256 without loading anything.
+    /// Checks every entry (a file inside `DIR/plugins/`, a SHA-256 pinned) and its copy
+    /// against the pinned SHA-256, without loading anything.
     pub fn check_hashes(&self) -> Result<()> {
         for entry in &self.entries {
-            let path = self.path_of(entry);
+            let path = self.path_of(entry)?;
             let bytes = fs::read(&path).map_err(|e| PluginError::Unreadable {
                 path: path.clone(),
                 reason: e.to_string(),
@@ -187,8 +269,8 @@ impl Registry {
 
     fn write(&self) -> Result<()> {
         fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
-        let path = self.dir.join("registry.json");
-        let tmp = self.dir.join("registry.json.tmp");
+        let path = self.dir.join(REGISTRY_FILE);
+        let tmp = self.dir.join(REGISTRY_TMP);
         let file = RegistryFile {
             plugins: self.entries.clone(),
         };
@@ -199,6 +281,33 @@ impl Registry {
         fs::write(&tmp, json).map_err(|e| Error::io(&tmp, e))?;
         fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
     }
+}
+
+/// Why `file` is not the plain name of a library file directly inside `DIR/plugins/`, or
+/// `None` when it is. Judged on the text alone, so it is safe before touching the file.
+fn file_name_problem(file: &str) -> Option<&'static str> {
+    if file.is_empty() {
+        Some("names no file")
+    } else if file.contains('\0') {
+        Some("contains a NUL byte")
+    } else if Path::new(file).is_absolute() {
+        Some("is an absolute path, outside the plugins folder")
+    } else if file.split('/').any(|part| part == "..") {
+        Some("climbs out of the plugins folder with `..`")
+    } else if file.contains('/') {
+        Some("is a path, not a file name in the plugins folder")
+    } else if file == "." {
+        Some("names the plugins folder itself")
+    } else if file == REGISTRY_FILE || file == REGISTRY_TMP {
+        Some("names the registry's own file")
+    } else {
+        None
+    }
+}
+
+/// Whether `s` is a SHA-256 as `plugins add` writes it: 64 lowercase hex digits.
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Errors about the temporary copy name the file the user gave.
