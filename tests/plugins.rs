@@ -241,12 +241,26 @@ fn files_that_are_not_libraries_are_refused() {
 
 /// A registered plugin that panics in `describe` or `create` refuses the whole run before any
 /// document is read. (`plugins add` refuses such libraries, so the registry is written by hand,
-/// as it would be found after a plugin was replaced by a broken build of the same bytes.)
+/// as it would be found after a plugin was replaced by a broken build of the same bytes. It
+/// records the manifests the library declares, which are checked before `create` runs; the
+/// one that panics in `describe` declares none.)
 #[test]
 fn a_plugin_that_panics_while_loading_refuses_the_run() {
-    for (name, stage) in [
-        ("morgue_fixture_panic_describe", "describe"),
-        ("morgue_fixture_panic_create", "create"),
+    let panic_create = serde_json::json!([{
+        "name": "panic-create",
+        "version": "0.0.1",
+        "description": "test fixture",
+        "media_types": ["*/*"],
+        "fields": [{"name": "panic-create.seen", "type": "bool", "required": false}],
+        "requires": [],
+    }]);
+    for (name, stage, extractors) in [
+        (
+            "morgue_fixture_panic_describe",
+            "describe",
+            serde_json::json!([]),
+        ),
+        ("morgue_fixture_panic_create", "create", panic_create),
     ] {
         let (dir, before) = archive_with_documents();
         let lib = library(name);
@@ -259,7 +273,7 @@ fn a_plugin_that_panics_while_loading_refuses_the_run() {
             "sha256": sha256_hex(&std::fs::read(&lib).unwrap()),
             "added_from": lib.display().to_string(),
             "added_at": "2026-01-01T00:00:00Z",
-            "extractors": [],
+            "extractors": extractors,
         }]});
         std::fs::write(plugins.join("registry.json"), registry.to_string()).unwrap();
         let new = dir.write("new.txt", "New headline\n\nNew body.\n");

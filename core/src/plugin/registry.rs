@@ -1,6 +1,7 @@
 //! The archive's plugin registry: `DIR/plugins/registry.json` and the copies of the libraries
 //! added with `morgue plugins add`. Only registered libraries load, from their copy in the
-//! archive, and only while their SHA-256 still matches the one pinned when they were added.
+//! archive, and only while their SHA-256 still matches the one pinned when they were added and
+//! they declare the extractors recorded then.
 //!
 //! The registry is a file anyone with access to the archive can edit, so nothing in it is
 //! trusted: an entry may only name a file directly inside `DIR/plugins/` (a link there must
@@ -234,13 +235,17 @@ impl Registry {
         })
     }
 
-    /// Loads every registered library after checking every entry and its SHA-256. The first
-    /// failure refuses the whole set, before any document is touched.
+    /// Loads every registered library after checking every entry and its SHA-256, and refuses
+    /// a library that declares other extractors than were recorded when it was added. The
+    /// first failure refuses the whole set, before any document is touched.
     pub fn load(&self) -> Result<Vec<PluginExtractor>> {
         self.check_hashes()?;
         let mut out = Vec::new();
         for entry in &self.entries {
-            out.extend(host::load_library(&self.path_of(entry)?)?);
+            out.extend(host::load_registered(
+                &self.path_of(entry)?,
+                &entry.extractors,
+            )?);
         }
         Ok(out)
     }
