@@ -241,12 +241,26 @@ fn files_that_are_not_libraries_are_refused() {
 
 /// A registered plugin that panics in `describe` or `create` refuses the whole run before any
 /// document is read. (`plugins add` refuses such libraries, so the registry is written by hand,
-/// as it would be found after a plugin was replaced by a broken build of the same bytes.)
+/// as it would be found after a plugin was replaced by a broken build of the same bytes. It
+/// records the manifests the library declares, which are checked before `create` runs; the
+/// one that panics in `describe` declares none.)
 #[test]
 fn a_plugin_that_panics_while_loading_refuses_the_run() {
-    for (name, stage) in [
-        ("morgue_fixture_panic_describe", "describe"),
-        ("morgue_fixture_panic_create", "create"),
+    let panic_create = serde_json::json!([{
+        "name": "panic-create",
+        "version": "0.0.1",
+        "description": "test fixture",
+        "media_types": ["*/*"],
+        "fields": [{"name": "panic-create.seen", "type": "bool", "required": false}],
+        "requires": [],
+    }]);
+    for (name, stage, extractors) in [
+        (
+            "morgue_fixture_panic_describe",
+            "describe",
+            serde_json::json!([]),
+        ),
+        ("morgue_fixture_panic_create", "create", panic_create),
     ] {
         let (dir, before) = archive_with_documents();
         let lib = library(name);
@@ -259,7 +273,7 @@ fn a_plugin_that_panics_while_loading_refuses_the_run() {
             "sha256": sha256_hex(&std::fs::read(&lib).unwrap()),
             "added_from": lib.display().to_string(),
             "added_at": "2026-01-01T00:00:00Z",
-            "extractors": [],
+            "extractors": extractors,
         }]});
         std::fs::write(plugins.join("registry.json"), registry.to_string()).unwrap();
         let new = dir.write("new.txt", "New headline\n\nNew body.\n");
@@ -416,4 +430,242 @@ fn reextract_over_the_bbc_archive_keeps_raw_bytes() {
     let unknown = dir.run(&["reextract", "--plugin", "nope", "--all"]);
     unknown.assert_code(2);
     assert!(unknown.stderr().contains("no extractor is named nope"));
+}
+
+/// `plugins add`s the readtime example and returns the registry it wrote.
+fn add_readtime(dir: &Dir) -> serde_json::Value {
+    dir.run(&[
+        OsStr::new("plugins"),
+        OsStr::new("add"),
+        os(&library("morgue_example_readtime")),
+    ])
+    .assert_code(0);
+    let path = dir.archive().join("plugins/registry.json");
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn write_registry(dir: &Dir, registry: &serde_json::Value) {
+    std::fs::write(
+        dir.archive().join("plugins/registry.json"),
+        registry.to_string(),
+    )
+    .unwrap();
+}
+
+/// Runs an import of one new document both ways a run loads plugins, and `reextract --all`,
+/// and checks each is refused (exit 2) before any document is touched, with a message holding
+/// every one of `expected`.
+#[track_caller]
+fn assert_run_refused(dir: &Dir, before: &[u8], expected: &[&str]) {
+    let new = dir.write("new.txt", "New headline\n\nNew body.\n");
+    for isolation in ["in-process", "process"] {
+        let run = dir.run(&[
+            OsStr::new("import"),
+            OsStr::new("--isolation"),
+            OsStr::new(isolation),
+            os(&new),
+        ]);
+        run.assert_code(2);
+        for e in expected {
+            assert!(
+                run.stderr().contains(e),
+                "{isolation}: {e:?}: {}",
+                run.stderr()
+            );
+        }
+        assert!(
+            !run.stderr().contains("archived"),
+            "no document may be touched: {}",
+            run.stderr()
+        );
+    }
+    let run = dir.run(&["reextract", "--all"]);
+    run.assert_code(2);
+    for e in expected {
+        assert!(
+            run.stderr().contains(e),
+            "reextract: {e:?}: {}",
+            run.stderr()
+        );
+    }
+    assert_unchanged(dir, before);
+}
+
+/// A registry entry may only name a file inside `DIR/plugins/`: a path that climbs out of it, an
+/// absolute path and a symbolic link leading out of it are refused even when the file they
+/// reach has the pinned SHA-256.
+#[test]
+fn registry_entries_outside_the_plugins_folder_are_refused() {
+    let (dir, before) = archive_with_documents();
+    let mut registry = add_readtime(&dir);
+    let lib = library("morgue_example_readtime");
+    // Copies of the very library that was pinned, so only where they are is wrong.
+    let beside = dir.archive().join("x.so");
+    std::fs::copy(&lib, &beside).unwrap();
+    let outside = dir.path().join("outside/x.so");
+    std::fs::create_dir_all(outside.parent().unwrap()).unwrap();
+    std::fs::copy(&lib, &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.archive().join("plugins/link.so")).unwrap();
+    let absolute = outside.display().to_string();
+    for file in [
+        "../x.so",
+        "../../outside/x.so",
+        absolute.as_str(),
+        "link.so",
+    ] {
+        registry["plugins"][0]["file"] = file.into();
+        write_registry(&dir, &registry);
+        assert_run_refused(
+            &dir,
+            &before,
+            &[
+                "registry.json",
+                &format!("{file:?}"),
+                "morgue plugins remove readtime",
+                "morgue plugins add",
+            ],
+        );
+    }
+}
+
+/// `plugins remove` deletes only the entry's copy inside `DIR/plugins/`: an entry naming a file
+/// anywhere else is dropped from the registry and no file is deleted.
+#[test]
+fn removing_a_hostile_entry_deletes_nothing_outside_the_plugins_folder() {
+    let dir = Dir::new();
+    let mut registry = add_readtime(&dir);
+    let victim = dir.write("victim.so", "not to be deleted\n");
+    let beside = dir.archive().join("victim.so");
+    std::fs::write(&beside, "not to be deleted either\n").unwrap();
+    let absolute = victim.display().to_string();
+    for file in ["../../victim.so", "../victim.so", absolute.as_str()] {
+        registry["plugins"][0]["file"] = file.into();
+        write_registry(&dir, &registry);
+        let run = dir.run(&["plugins", "remove", "readtime"]);
+        run.assert_code(0);
+        assert!(victim.exists(), "{file}: {} was deleted", victim.display());
+        assert!(beside.exists(), "{file}: {} was deleted", beside.display());
+        assert!(
+            run.stderr().contains(&format!("{file:?}")),
+            "{}",
+            run.stderr()
+        );
+        assert!(run.stderr().contains("deleted no file"), "{}", run.stderr());
+        let list = dir.run(&["plugins", "list", "--json"]);
+        list.assert_code(0);
+        assert!(!list.stdout().contains("readtime"), "{}", list.stdout());
+    }
+    // A link in the folder is deleted itself; what it points to stays.
+    let link = dir.archive().join("plugins/link.so");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    registry["plugins"][0]["file"] = "link.so".into();
+    write_registry(&dir, &registry);
+    dir.run(&["plugins", "remove", "readtime"]).assert_code(0);
+    assert!(victim.exists());
+    assert!(link.symlink_metadata().is_err(), "the link stays");
+}
+
+/// What `plugins add` recorded about a library's extractors must still be what the library
+/// declares when it is loaded; a library that declares something else is refused.
+#[test]
+fn a_library_that_declares_other_extractors_than_registered_is_refused() {
+    let (dir, before) = archive_with_documents();
+    let registered = add_readtime(&dir);
+    let copy = dir.archive().join("plugins/libmorgue_example_readtime.so");
+
+    let mut renamed = registered.clone();
+    renamed["plugins"][0]["extractors"][0]["name"] = "wordclock".into();
+    write_registry(&dir, &renamed);
+    assert_run_refused(
+        &dir,
+        &before,
+        &[
+            &copy.display().to_string(),
+            "\"wordclock\"",
+            "\"readtime\"",
+            "morgue plugins remove",
+            "morgue plugins add",
+        ],
+    );
+
+    let mut other_version = registered.clone();
+    other_version["plugins"][0]["extractors"][0]["version"] = "9.9.9".into();
+    write_registry(&dir, &other_version);
+    assert_run_refused(&dir, &before, &[&copy.display().to_string(), "9.9.9"]);
+
+    // Another library under the registered name, with its hash pinned in place of the old one.
+    let swapped = library("morgue_fixture_panic_extract");
+    std::fs::copy(&swapped, &copy).unwrap();
+    let mut pinned = registered.clone();
+    pinned["plugins"][0]["sha256"] = sha256_hex(&std::fs::read(&swapped).unwrap()).into();
+    write_registry(&dir, &pinned);
+    assert_run_refused(
+        &dir,
+        &before,
+        &[
+            &copy.display().to_string(),
+            "\"panic-extract\"",
+            "\"readtime\"",
+        ],
+    );
+    dir.run(&["plugins", "remove", "readtime"]).assert_code(0);
+    assert!(!copy.exists());
+}
+
+/// A registry that is not JSON, or not shaped like one, is refused with its path and the fix.
+#[test]
+fn a_malformed_registry_is_refused_with_the_fix() {
+    let (dir, before) = archive_with_documents();
+    let plugins = dir.archive().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    for (text, what) in [
+        ("{\"plugins\": [", "not valid JSON"),
+        ("", "not valid JSON"),
+        ("[]", "not shaped like a plugin registry"),
+        (
+            "{\"plugins\": [{\"file\": 3}]}",
+            "not shaped like a plugin registry",
+        ),
+    ] {
+        std::fs::write(plugins.join("registry.json"), text).unwrap();
+        let expected = [
+            &*plugins.join("registry.json").display().to_string(),
+            what,
+            "morgue plugins add",
+        ];
+        assert_run_refused(&dir, &before, &expected);
+        let list = dir.run(&["plugins", "list"]);
+        list.assert_code(2);
+        for e in expected {
+            assert!(list.stderr().contains(e), "{e:?}: {}", list.stderr());
+        }
+    }
+}
+
+/// Every entry pins a SHA-256: one without a hash, or with something else in its place, is
+/// refused rather than loaded unchecked, and can still be removed.
+#[test]
+fn an_entry_without_a_sha256_is_refused() {
+    let (dir, before) = archive_with_documents();
+    let registered = add_readtime(&dir);
+    for sha in [None, Some(""), Some("not hex"), Some("ABCDEF")] {
+        let mut registry = registered.clone();
+        let entry = registry["plugins"][0].as_object_mut().unwrap();
+        match sha {
+            None => drop(entry.remove("sha256")),
+            Some(s) => drop(entry.insert("sha256".into(), s.into())),
+        }
+        write_registry(&dir, &registry);
+        assert_run_refused(
+            &dir,
+            &before,
+            &[
+                "registry.json",
+                "\"libmorgue_example_readtime.so\"",
+                "no valid SHA-256",
+                "morgue plugins remove readtime",
+            ],
+        );
+    }
+    dir.run(&["plugins", "remove", "readtime"]).assert_code(0);
 }

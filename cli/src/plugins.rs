@@ -41,8 +41,9 @@ pub fn pipeline(archive_dir: &Path, isolation: Isolation, timeout_secs: f64) -> 
     Ok(Pipeline::new(extractors)?)
 }
 
-/// The extractors of a run in a child `morgue __plugin-host serve`. The registered copies'
-/// hashes are checked here first, so a changed file is refused before any process loads it.
+/// The extractors of a run in a child `morgue __plugin-host serve`. The registry's entries and
+/// the copies' hashes are checked here first, so a bad entry or a changed file is refused
+/// before any process loads it.
 pub fn load_isolated(archive_dir: &Path, timeout: Duration) -> Result<Vec<Box<dyn Extractor>>> {
     Registry::read(archive_dir)?.check_hashes()?;
     let exe = std::env::current_exe().context("cannot find the morgue executable")?;
@@ -114,10 +115,11 @@ fn listing(ctx: &Ctx) -> Result<Vec<Listed>> {
         .collect();
     let registry = Registry::read(&ctx.archive_dir)?;
     for entry in registry.entries() {
+        let path = registry.path_of(entry)?;
         for m in &entry.extractors {
             rows.push(Listed::new(
                 m,
-                registry.path_of(entry).display().to_string(),
+                path.display().to_string(),
                 Some(entry.sha256.clone()),
             ));
         }
@@ -198,9 +200,16 @@ pub fn run(ctx: &Ctx, command: PluginsCommand) -> Result<Status> {
         PluginsCommand::Remove { name } => {
             let archive = ctx.open(false)?;
             let mut registry = Registry::read(archive.dir())?;
-            let entry = registry.remove(&name)?;
-            if !ctx.quiet {
-                eprintln!("removed {}", entry.file);
+            let removed = registry.remove(&name)?;
+            if let Some(reason) = removed.deleted_nothing {
+                // Said even with --quiet: the user may expect a file to be gone.
+                eprintln!(
+                    "removed the entry {:?} from {}; deleted no file: the entry {reason}",
+                    removed.entry.file,
+                    archive.dir().join("plugins/registry.json").display()
+                );
+            } else if !ctx.quiet {
+                eprintln!("removed {}", removed.entry.file);
             }
         }
         PluginsCommand::Verify {

@@ -143,6 +143,31 @@ pub enum Error {
     /// The plugin registry refused a change.
     #[error("{0}")]
     PluginRegistry(String),
+    /// `DIR/plugins/registry.json` is not JSON, or not shaped like a plugin registry.
+    #[error("plugin registry {}: {what} ({reason}); correct it by hand, or move it aside and register the libraries again with `morgue plugins add FILE`", .path.display())]
+    RegistryMalformed {
+        /// The registry file.
+        path: PathBuf,
+        /// `is not valid JSON` or `is not shaped like a plugin registry`.
+        what: &'static str,
+        /// The parser's message, with the line and column.
+        reason: String,
+    },
+    /// A registry entry names something other than a file inside `DIR/plugins/`, or pins no
+    /// valid SHA-256, so nothing it names may be read, loaded or deleted.
+    #[error("plugin registry {}: entry {file:?} {reason}; only a file name inside {} with its SHA-256 is valid: run `morgue plugins remove {remove}`, then `morgue plugins add FILE` with the library you trust", .registry.display(), .dir.display())]
+    RegistryEntry {
+        /// The registry file.
+        registry: PathBuf,
+        /// The plugins folder the entry must stay in.
+        dir: PathBuf,
+        /// The entry's `file`, as written.
+        file: String,
+        /// What is wrong with it.
+        reason: String,
+        /// What to give `morgue plugins remove` to drop the entry.
+        remove: String,
+    },
     /// The isolated plugin host could not be started or refused its plugins.
     #[error("{0}")]
     PluginHost(String),

@@ -4,7 +4,8 @@
 //!
 //! Checks, in order, each with its own error: the file loads as a library, it has the entry
 //! symbol, the magic matches, the ABI major is ours and the minor not newer, `struct_size` is
-//! large enough, each manifest is valid, and `create` succeeds. Libraries are never unloaded:
+//! large enough, each manifest is valid, the manifests are the ones recorded when the library
+//! was registered (for a registered library), and `create` succeeds. Libraries are never unloaded:
 //! code from them may still be referenced (a panic message, a thread) after the last use.
 
 #![allow(unsafe_code)]
@@ -120,6 +121,16 @@ pub enum PluginError {
         index: usize,
         /// What is wrong.
         reason: String,
+    },
+    /// A registered library declares other extractors than `plugins add` recorded for it.
+    #[error("plugin {}: {difference}; it is not the library `morgue plugins add` checked — run `morgue plugins remove {file}`, then `morgue plugins add FILE` with the library you trust", .path.display())]
+    NotAsRegistered {
+        /// The registered copy.
+        path: PathBuf,
+        /// Its file name, which `plugins remove` accepts.
+        file: String,
+        /// What differs, naming the extractor.
+        difference: String,
     },
     /// Two loaded extractors share a name.
     #[error(
@@ -350,6 +361,16 @@ pub fn instantiate(
     origin: &Path,
     index: usize,
 ) -> Result<PluginExtractor, PluginError> {
+    let manifest = describe(&descriptor, origin, index)?;
+    create(descriptor, manifest, origin)
+}
+
+/// Checks the descriptor's size and reads and validates its manifest.
+fn describe(
+    descriptor: &ExtractorDescriptor,
+    origin: &Path,
+    index: usize,
+) -> Result<Manifest, PluginError> {
     let need = size_of::<ExtractorDescriptor>() as u32;
     if descriptor.struct_size < need {
         return Err(PluginError::StructTooSmall {
@@ -361,7 +382,7 @@ pub fn instantiate(
     }
     let mut out = Buf::EMPTY;
     let status = (descriptor.describe)(&mut out);
-    let bytes = take(&descriptor, out);
+    let bytes = take(descriptor, out);
     let label = format!("#{index}");
     if status == STATUS_PANIC || status == STATUS_ERROR {
         return Err(PluginError::Panicked {
@@ -385,6 +406,15 @@ pub fn instantiate(
             index,
             reason,
         })?;
+    Ok(manifest)
+}
+
+/// Creates the instance that will extract, for a manifest [`describe`] gave.
+fn create(
+    descriptor: ExtractorDescriptor,
+    manifest: Manifest,
+    origin: &Path,
+) -> Result<PluginExtractor, PluginError> {
     let mut instance: *mut c_void = std::ptr::null_mut();
     let mut err = Buf::EMPTY;
     let config = b"{}";
@@ -421,6 +451,81 @@ fn error_message(bytes: &[u8]) -> String {
 /// Loads a library and instantiates every extractor in it, after checking it in order.
 /// The library is never unloaded.
 pub fn load_library(path: &Path) -> Result<Vec<PluginExtractor>, PluginError> {
+    load(path, None)
+}
+
+/// Loads a registered library like [`load_library`], and refuses it before any extractor is
+/// created unless its manifests are exactly the `registered` ones, in the same order. The
+/// registry shows what `plugins add` recorded, so that is all a registered library may be.
+pub fn load_registered(
+    path: &Path,
+    registered: &[Manifest],
+) -> Result<Vec<PluginExtractor>, PluginError> {
+    load(path, Some(registered))
+}
+
+fn load(path: &Path, registered: Option<&[Manifest]>) -> Result<Vec<PluginExtractor>, PluginError> {
+    let descriptors = open(path)?;
+    let manifests = descriptors
+        .iter()
+        .enumerate()
+        .map(|(i, d)| describe(d, path, i))
+        .collect::<Result<Vec<Manifest>, PluginError>>()?;
+    if let Some(registered) = registered
+        && let Some(difference) = difference(registered, &manifests)
+    {
+        return Err(PluginError::NotAsRegistered {
+            path: path.to_owned(),
+            file: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            difference,
+        });
+    }
+    descriptors
+        .iter()
+        .zip(manifests)
+        .map(|(d, m)| create(*d, m, path))
+        .collect()
+}
+
+/// What differs between the manifests a library was registered with and those it declares,
+/// or `None` when they are the same.
+fn difference(registered: &[Manifest], declared: &[Manifest]) -> Option<String> {
+    let names = |ms: &[Manifest]| ms.iter().map(|m| m.name.clone()).collect::<Vec<String>>();
+    if names(registered) != names(declared) {
+        return Some(format!(
+            "declares extractors {:?} where the registry records {:?}",
+            names(declared),
+            names(registered)
+        ));
+    }
+    let (r, d) = registered.iter().zip(declared).find(|(r, d)| r != d)?;
+    if r.version != d.version {
+        return Some(format!(
+            "extractor {:?} declares version {:?} where the registry records {:?}",
+            d.name, d.version, r.version
+        ));
+    }
+    let part = if r.fields != d.fields {
+        "fields"
+    } else if r.media_types != d.media_types {
+        "media types"
+    } else if r.requires != d.requires {
+        "required fields"
+    } else {
+        "description"
+    };
+    Some(format!(
+        "extractor {:?} declares other {part} than the registry records",
+        d.name
+    ))
+}
+
+/// Loads the library and checks it up to its extractor descriptors, which live as long as
+/// the (never unloaded) library.
+fn open(path: &Path) -> Result<&'static [ExtractorDescriptor], PluginError> {
     let meta = std::fs::metadata(path).map_err(|e| PluginError::Unreadable {
         path: path.to_owned(),
         reason: e.to_string(),
@@ -490,18 +595,12 @@ pub fn load_library(path: &Path) -> Result<Vec<PluginExtractor>, PluginError> {
     }
     // SAFETY: the header says the descriptor is at least as large as the one we read.
     let descriptor: &LibraryDescriptor = unsafe { &*descriptor };
-    let descriptors: &[ExtractorDescriptor] = if descriptor.extractor_count == 0 {
-        &[]
-    } else {
-        // SAFETY: `export_extractors!` points `extractors` at `extractor_count` descriptors in a
-        // static that lives as long as the (never unloaded) library.
-        unsafe { std::slice::from_raw_parts(descriptor.extractors, descriptor.extractor_count) }
-    };
-    descriptors
-        .iter()
-        .enumerate()
-        .map(|(i, d)| instantiate(*d, path, i))
-        .collect()
+    if descriptor.extractor_count == 0 {
+        return Ok(&[]);
+    }
+    // SAFETY: `export_extractors!` points `extractors` at `extractor_count` descriptors in a
+    // static that lives as long as the (never unloaded) library.
+    Ok(unsafe { std::slice::from_raw_parts(descriptor.extractors, descriptor.extractor_count) })
 }
 
 fn loader_reason(e: &libloading::Error) -> String {
