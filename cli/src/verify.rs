@@ -16,7 +16,25 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Status> {
         wait: ctx.wait,
     };
     // A store the manifest disagrees with is what verify is for: open it anyway and report.
-    let mut archive = Archive::open_unchecked(&ctx.archive_dir, &options)?;
+    let mut set_aside = Vec::new();
+    let mut archive = match Archive::open_unchecked(&ctx.archive_dir, &options) {
+        Err(morgue_core::Error::Store { .. }) if args.repair => {
+            // sled's snapshot and settings are derived: without them the store is read from
+            // its log alone, which gets past a damaged snapshot or settings file.
+            set_aside = Archive::set_aside_derived_files(&ctx.archive_dir, &options)?;
+            Archive::open_unchecked(&ctx.archive_dir, &options)?
+        }
+        other => other?,
+    };
+    for file in &set_aside {
+        ctx.note(
+            "repaired",
+            &format!(
+                "set {} aside; the store was read from its log",
+                file.display()
+            ),
+        );
+    }
     let bar = ctx.progress().then(|| {
         crate::output::bar(
             archive.len(),

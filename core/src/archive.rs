@@ -36,7 +36,7 @@ pub struct Archive {
     manifest: ManifestFile,
     // Held for the archive's lifetime; the kernel releases it when the process ends, however
     // it ends, so a killed morgue never leaves a stale lock.
-    _lock: File,
+    _lock: (File, File),
 }
 
 /// Figures for `morgue stats`.
@@ -110,6 +110,28 @@ impl Archive {
     /// `verify` and `export --salvage`, which report what a normal open refuses.
     pub fn open_unchecked(dir: &Path, options: &OpenOptions) -> Result<Archive> {
         Archive::open_with(dir, options, false)
+    }
+
+    /// For `verify --repair` of a store that does not open: moves the store's snapshot files
+    /// (sled's summary of its log, which the next open rebuilds from the log) and its `conf`
+    /// (settings sled writes anew, the same, at the next open) into `DIR/damaged/`, under
+    /// the archive's lock. Returns the files moved.
+    pub fn set_aside_derived_files(dir: &Path, options: &OpenOptions) -> Result<Vec<PathBuf>> {
+        let _lock = lock(dir, options.wait)?;
+        let db = dir.join("db");
+        let aside = dir.join("damaged");
+        let mut moved = Vec::new();
+        for entry in fs::read_dir(&db).map_err(|e| Error::io(&db, e))? {
+            let entry = entry.map_err(|e| Error::io(&db, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("snap.") || name == "conf" {
+                fs::create_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
+                let to = aside.join(entry.file_name());
+                fs::rename(entry.path(), &to).map_err(|e| Error::io(entry.path(), e))?;
+                moved.push(to);
+            }
+        }
+        Ok(moved)
     }
 
     /// The manifest as recorded, if there is one.
@@ -587,8 +609,10 @@ fn is_empty_dir(dir: &Path) -> Result<bool> {
     Ok(entries.all(|e| e.is_ok_and(|e| e.file_name() == "lock")))
 }
 
-/// Takes the archive's lock file, writing our pid into it so a second morgue can say who holds it.
-fn lock(dir: &Path, wait: Option<Duration>) -> Result<File> {
+/// Locks the archive: an OS lock (`flock`) on the archive directory itself, which no one
+/// deletes while a morgue runs, and our pid written into its `lock` file so a second morgue can
+/// say who holds it. Returns the handles that hold the lock.
+fn lock(dir: &Path, wait: Option<Duration>) -> Result<(File, File)> {
     let path = dir.join("lock");
     let mut file = fs::OpenOptions::new()
         .read(true)
@@ -597,9 +621,10 @@ fn lock(dir: &Path, wait: Option<Duration>) -> Result<File> {
         .truncate(false)
         .open(&path)
         .map_err(|e| Error::io(&path, e))?;
+    let handle = File::open(dir).map_err(|e| Error::io(dir, e))?;
     let deadline = wait.map(|w| Instant::now() + w);
     loop {
-        match file.try_lock() {
+        match handle.try_lock() {
             Ok(()) => break,
             Err(TryLockError::WouldBlock) => {
                 if deadline.is_some_and(|d| Instant::now() < d) {
@@ -607,19 +632,19 @@ fn lock(dir: &Path, wait: Option<Duration>) -> Result<File> {
                     continue;
                 }
                 let mut holder = String::new();
-                let _ = file.read_to_string(&mut holder);
+                let _ = fs::File::open(&path).and_then(|mut f| f.read_to_string(&mut holder));
                 return Err(Error::InUse {
                     dir: dir.to_owned(),
                     pid: holder.trim().parse().ok(),
                 });
             }
-            Err(TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+            Err(TryLockError::Error(e)) => return Err(Error::io(dir, e)),
         }
     }
     file.set_len(0).map_err(|e| Error::io(&path, e))?;
     file.rewind().map_err(|e| Error::io(&path, e))?;
     write!(file, "{}", std::process::id()).map_err(|e| Error::io(&path, e))?;
-    Ok(file)
+    Ok((handle, file))
 }
 
 fn dir_size(dir: &Path) -> Result<u64> {

@@ -56,6 +56,22 @@ pub enum Error {
         /// The store's own message.
         message: String,
     },
+    /// The store's data file is gone or emptied: sled would reopen it as an empty store.
+    #[error("the store in {} has lost its data: {} was deleted or truncated, so it holds nothing, not even its format; restore the archive {} from a backup (or import an export into a new archive)", .dir.display(), .file.display(), .dir.parent().unwrap_or(.dir).display())]
+    StoreLost {
+        /// The store directory.
+        dir: PathBuf,
+        /// Its data file.
+        file: PathBuf,
+    },
+    /// The manifest beside the store does not read as one.
+    #[error("{} is damaged ({reason}); run `morgue verify --repair` to check the store and rewrite it", .path.display())]
+    ManifestDamaged {
+        /// The manifest file.
+        path: PathBuf,
+        /// What the JSON reader said.
+        reason: String,
+    },
     /// A stored value failed its checksum or could not be decoded.
     #[error(
         "corrupt {what}: {reason}; run `morgue verify` and restore the archive from a backup or an export"

@@ -45,12 +45,14 @@ impl ManifestFile {
 
     pub fn read(&self) -> Result<Option<ManifestData>> {
         match fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|source| Error::Json {
-                    context: format!("manifest {}", self.path.display()),
-                    source,
-                }),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|source| Error::ManifestDamaged {
+                        path: self.path.clone(),
+                        reason: source.to_string(),
+                    })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::io(&self.path, e)),
         }

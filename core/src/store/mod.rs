@@ -275,12 +275,22 @@ impl Store {
     /// wrapped in `catch_unwind` and reported as a store error.
     pub fn open(dir: &Path) -> Result<Store> {
         let config = sled::Config::new().path(dir).cache_capacity(CACHE_BYTES);
+        // sled makes `conf` and `db` when it creates a store: with either there, the store
+        // held something.
+        let existed = dir.join("conf").exists() || dir.join("db").exists();
+        if existed && fs_len(&dir.join("db")) == 0 {
+            // sled would make a new, empty data file and open as an empty store.
+            return Err(Error::StoreLost {
+                dir: dir.to_owned(),
+                file: dir.join("db"),
+            });
+        }
         // Other morgues are kept out by the archive's lock, so sled's own file lock can only be
         // held by a database this process just closed (after `compact`), whose background
         // threads let go of it a moment later: wait for that.
         let patience = std::time::Instant::now() + std::time::Duration::from_secs(10);
         let db = match loop {
-            match catch_unwind(AssertUnwindSafe(|| config.open())) {
+            match quietly(|| catch_unwind(AssertUnwindSafe(|| config.open()))) {
                 // sled reports its lock as an `Other` error with this text.
                 Ok(Err(sled::Error::Io(e)))
                     if e.to_string().contains("could not acquire lock")
@@ -296,10 +306,9 @@ impl Store {
             Err(panic) => {
                 return Err(Error::Store {
                     dir: dir.to_owned(),
-                    message: format!(
-                        "the database is damaged ({})",
-                        crate::plugin::guest::panic_message(&*panic)
-                    ),
+                    message: damaged(Some(
+                        crate::plugin::guest::panic_message(&*panic).to_string(),
+                    )),
                 });
             }
         };
@@ -320,6 +329,15 @@ impl Store {
                     reason: "not a 4-byte version".into(),
                 })?;
                 u32::from_le_bytes(bytes)
+            }
+            None if existed => {
+                // The format is the first thing a store is given, and flushed at once: a
+                // store without it lost its data file (deleted or truncated), which sled
+                // reopens as empty without a word.
+                return Err(Error::StoreLost {
+                    dir: dir.to_owned(),
+                    file: dir.join("db"),
+                });
             }
             None => {
                 meta.insert(FORMAT_KEY, codec::frame(&FORMAT_VERSION.to_le_bytes()))
@@ -1396,10 +1414,41 @@ fn decode_bincode<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Res
 }
 
 fn store_err(dir: &Path, e: sled::Error) -> Error {
+    let message = match e {
+        sled::Error::Io(io) => format!(
+            "{io} (reading or writing the files in {}); check the disk and its permissions",
+            dir.display()
+        ),
+        sled::Error::Corruption { at, .. } => damaged(at.map(|at| format!("{at:?}"))),
+        other => other.to_string(),
+    };
     Error::Store {
         dir: dir.to_owned(),
-        message: e.to_string(),
+        message,
     }
+}
+
+/// The length of a file; 0 when it cannot be read.
+fn fs_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
+/// Runs `f` with panic messages kept off stderr: sled panics on some damaged files, and the
+/// panic is caught and reported as a store error, so its raw message would only confuse.
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let out = f();
+    std::panic::set_hook(hook);
+    out
+}
+
+/// The message of a store whose files do not read back: where, and the way forward.
+fn damaged(at: Option<String>) -> String {
+    let at = at.map(|at| format!(" (at {at})")).unwrap_or_default();
+    format!(
+        "its files are damaged{at}; run `morgue verify --repair`, which rebuilds what it can from the store's log; if that fails, restore the archive from a backup"
+    )
 }
 
 #[cfg(test)]
