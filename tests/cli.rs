@@ -1107,3 +1107,150 @@ fn export_writes_through_links_pipes_and_devices() {
     run.assert_code(2);
     assert!(run.stderr().contains("is a directory"), "{}", run.stderr());
 }
+
+/// Runs morgue with `args`, writing `input` to its stdin from another thread (so neither side
+/// waits on a full pipe), and returns its output.
+fn run_with_stdin(dir: &Dir, args: &[&str], input: Vec<u8>) -> util::Run {
+    let mut child = dir
+        .cmd()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The child may stop reading early; a closed pipe is its answer, not the test's failure.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    util::Run(output)
+}
+
+/// An export line for a document whose original bytes are `raw` (UTF-8).
+fn export_line(raw: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": sha256_hex(raw.as_bytes()),
+        "source": {
+            "paths": [],
+            "media_type": "text/plain",
+            "encoding": "utf-8",
+            "imported_at": "2024-05-01T10:00:00Z",
+            "tags": []
+        },
+        "raw": {"utf8": raw},
+        "text": raw,
+        "fields": {"title": "A title", "word_count": 3},
+        "provenance": {}
+    })
+}
+
+/// The header line of an export, its first key first as morgue writes it (stdin is known for
+/// an export by how it starts).
+fn export_header() -> String {
+    r#"{"morgue_export":1,"documents":0,"raw":true,"generator":"test"}"#.to_owned()
+}
+
+/// A JSONL stream is read a line at a time: `--max-size` limits each document, never the
+/// stream, and a line too long to hold a document of that size fails alone, by line number.
+#[test]
+fn a_jsonl_stream_is_limited_per_document_not_as_a_whole() {
+    let mut lines = vec![export_header()];
+    for i in 0..40 {
+        let raw = format!("Headline {i}\n\n{}\n", "word ".repeat(100));
+        lines.push(export_line(&raw).to_string());
+    }
+    // Line 12: a document of 3,000 bytes, over --max-size 2KiB.
+    lines[11] = export_line(&"big ".repeat(750)).to_string();
+    // Line 20: a line of more than 1 MiB and 16 times the limit, whatever it holds.
+    let mut huge = export_line("Short headline\n\nShort body.\n");
+    huge["text"] = serde_json::json!("x".repeat(1_200_000));
+    lines[19] = huge.to_string();
+    // The stream ends without a newline: its last line counts like any other.
+    let stream = lines.join("\n").into_bytes();
+    assert!(stream.len() > 1_000_000);
+
+    let dir = Dir::new();
+    let run = run_with_stdin(&dir, &["import", "--max-size", "2KiB", "-"], stream.clone());
+    run.assert_code(2);
+    let err = run.stderr();
+    assert!(
+        err.contains("failed: <stdin>:12: 2.9 KiB is over the --max-size of 2.0 KiB"),
+        "{err}"
+    );
+    assert!(err.contains("failed: <stdin>:20: the line is 1."), "{err}");
+    assert_eq!(
+        run.summary(),
+        "archived 38, already archived 0, skipped 0, failed 2"
+    );
+    assert_eq!(dir.stats()["documents"], 38);
+
+    // A .jsonl file is read the same way.
+    let other = Dir::new();
+    let file = other.write("stream.jsonl", &stream);
+    let run = other.run(&["import", "--max-size", "2KiB", file.to_str().unwrap()]);
+    run.assert_code(2);
+    let err = run.stderr();
+    assert!(err.contains("stream.jsonl:12: 2.9 KiB is over"), "{err}");
+    assert!(err.contains("stream.jsonl:20: the line is 1."), "{err}");
+    assert_eq!(
+        run.summary(),
+        "archived 38, already archived 0, skipped 0, failed 2"
+    );
+}
+
+/// `--max-size` is read exactly, a size of 2^64 bytes or more is refused as an argument, and a
+/// document over the limit is reported with its real size, or as "more than" the limit when it
+/// was not read to its end.
+#[test]
+fn max_size_is_exact_and_an_oversized_document_is_reported_truly() {
+    let dir = Dir::new();
+    let doc = dir.write("doc.txt", "A headline\n\nA body.\n");
+    let doc = doc.to_str().unwrap();
+    for too_big in [
+        "18446744073709551616",
+        "16EiB",
+        "17179869184GiB",
+        "99999999999999999999999k",
+    ] {
+        let run = dir.run(&["import", "--max-size", too_big, doc]);
+        run.assert_code(2);
+        let err = run.stderr();
+        assert!(err.contains("invalid value"), "{too_big}: {err}");
+        assert!(err.contains("--max-size"), "{too_big}: {err}");
+        assert!(!err.contains("archived"), "{too_big}: {err}");
+    }
+    assert!(!dir.archive().exists(), "a bad argument creates nothing");
+    // The largest size there is works like any other: nothing is over it.
+    let run = dir.run(&["import", "--max-size", "18446744073709551615", doc]);
+    run.assert_code(0);
+    assert_eq!(
+        run.summary(),
+        "archived 1, already archived 0, skipped 0, failed 0"
+    );
+
+    // Stdin is not read past the limit, so its size is unknown: "more than" the limit.
+    let run = run_with_stdin(
+        &dir,
+        &["import", "--max-size", "1KiB", "-"],
+        "word ".repeat(2000).into_bytes(),
+    );
+    run.assert_code(2);
+    let err = run.stderr();
+    assert!(
+        err.contains("failed: <stdin>: more than the --max-size of 1.0 KiB"),
+        "{err}"
+    );
+    // A file one byte over: its size, in bytes when the rounded sizes would read the same.
+    let over = dir.write("over.txt", format!("Headline\n\n{}", "w".repeat(1015)));
+    assert_eq!(std::fs::metadata(&over).unwrap().len(), 1025);
+    let run = dir.run(&["import", "--max-size", "1KiB", over.to_str().unwrap()]);
+    run.assert_code(2);
+    let err = run.stderr();
+    assert!(
+        err.contains("over.txt: 1025 bytes is over the --max-size of 1024 bytes"),
+        "{err}"
+    );
+}
