@@ -1254,3 +1254,180 @@ fn max_size_is_exact_and_an_oversized_document_is_reported_truly() {
         "{err}"
     );
 }
+
+/// Each line of an export is checked before it is restored: the core fields' types, the
+/// encoding, the import time, the tags and the field names. A bad line fails alone, by line
+/// number and problem; tags given on the command line are held to the same rules.
+#[test]
+fn export_lines_are_validated_before_they_are_restored() {
+    use serde_json::json;
+    type Spoil = fn(&mut serde_json::Value);
+    let spoiled: [(&str, Spoil); 12] = [
+        ("fields.title", |v| v["fields"]["title"] = json!(5)),
+        ("fields.authors", |v| {
+            v["fields"]["authors"] = json!(["A. Writer", 3])
+        }),
+        ("fields.word_count", |v| {
+            v["fields"]["word_count"] = json!("many")
+        }),
+        ("fields.dateline", |v| {
+            v["fields"]["dateline"] = json!("London")
+        }),
+        ("fields.quotes", |v| v["fields"]["quotes"] = json!(["said"])),
+        ("fields.titel", |v| v["fields"]["titel"] = json!("typo")),
+        ("source.encoding", |v| {
+            v["source"]["encoding"] = json!("klingon")
+        }),
+        ("source.imported_at", |v| {
+            v["source"]["imported_at"] = json!("yesterday")
+        }),
+        ("source.tags", |v| v["source"]["tags"] = json!(["ok", ""])),
+        ("source.tags", |v| {
+            v["source"]["tags"] = json!(["two\nlines"])
+        }),
+        ("source.tags", |v| v["source"]["tags"] = json!(["nul\u{0}"])),
+        ("source.paths", |v| {
+            v["source"]["paths"] = json!(["\u{0}/not/escaped"])
+        }),
+    ];
+    let mut lines = vec![export_header()];
+    for (i, (_, spoil)) in spoiled.iter().enumerate() {
+        let mut line = export_line(&format!("Headline {i}\n\nBody {i}.\n"));
+        spoil(&mut line);
+        lines.push(line.to_string());
+    }
+    let mut good = export_line("Good headline\n\nGood body.\n");
+    good["fields"]["readtime.minutes"] = json!(1.5);
+    good["fields"]["dateline"] = json!({"place": "LONDON"});
+    good["source"]["encoding"] = json!("windows-1252");
+    good["source"]["tags"] = json!(["fine tag", "ok"]);
+    lines.push(good.to_string());
+    let dir = Dir::new();
+    let file = dir.write("restore.jsonl", lines.join("\n") + "\n");
+    let run = dir.run(&["import", file.to_str().unwrap()]);
+    run.assert_code(2);
+    let err = run.stderr();
+    for (i, (what, _)) in spoiled.iter().enumerate() {
+        let at = format!("restore.jsonl:{}: {what}", i + 2);
+        assert!(err.contains(&at), "{at}: {err}");
+    }
+    assert_eq!(
+        run.summary(),
+        format!(
+            "archived 1, already archived 0, skipped 0, failed {}",
+            spoiled.len()
+        )
+    );
+
+    // --tag and `tag +T` refuse what a restore refuses.
+    let doc = dir.write("doc.txt", "A headline\n\nA body.\n");
+    for bad in ["", "two\nlines", "nul\u{7f}", "a,b"] {
+        let run = dir.run(&["import", "--tag", bad, doc.to_str().unwrap()]);
+        run.assert_code(2);
+        assert!(
+            run.stderr().contains("is not a tag"),
+            "{bad:?}: {}",
+            run.stderr()
+        );
+        let id = sha256_hex(b"Good headline\n\nGood body.\n");
+        let run = dir.run(&["tag", &id[..12], &format!("+{bad}")]);
+        run.assert_code(2);
+        assert!(
+            run.stderr().contains("is not a tag"),
+            "{bad:?}: {}",
+            run.stderr()
+        );
+    }
+    assert_eq!(dir.stats()["documents"], 1);
+}
+
+/// Decodes a stored path as README documents it: as it is, or, after a leading NUL, with
+/// `\\` for a backslash and `\xNN` for a byte that is not UTF-8.
+fn stored_path_bytes(stored: &str) -> Vec<u8> {
+    let Some(escaped) = stored.strip_prefix('\0') else {
+        return stored.as_bytes().to_vec();
+    };
+    let mut out = Vec::new();
+    let mut rest = escaped.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'\\' {
+            if tail[0] == b'\\' {
+                out.push(b'\\');
+                rest = &tail[1..];
+            } else {
+                assert_eq!(tail[0], b'x', "{stored:?}");
+                let hex = std::str::from_utf8(&tail[1..3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                rest = &tail[3..];
+            }
+        } else {
+            out.push(b);
+            rest = tail;
+        }
+    }
+    out
+}
+
+/// A file name that is not UTF-8 is recorded exactly, so two such names are two paths, a
+/// re-import knows them, and an export restores them.
+#[test]
+fn file_names_that_are_not_utf8_are_recorded_exactly() {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let dir = Dir::new();
+    let folder = dir.path().join("in");
+    std::fs::create_dir_all(&folder).unwrap();
+    let names: [&[u8]; 3] = [b"caf\xe9.txt", b"caf\xe8.txt", b"back\\slash \xff.txt"];
+    let mut real = Vec::new();
+    for name in names {
+        let path = folder.join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(&path, "Same headline\n\nSame body.\n").unwrap();
+        real.push(
+            std::fs::canonicalize(&path)
+                .unwrap()
+                .into_os_string()
+                .into_vec(),
+        );
+    }
+    let run = dir.run(&[std::ffi::OsStr::new("import"), folder.as_os_str()]);
+    run.assert_code(0);
+    assert_eq!(
+        run.summary(),
+        "archived 1, already archived 2, skipped 0, failed 0"
+    );
+    let id = sha256_hex(b"Same headline\n\nSame body.\n");
+    let paths = |dir: &Dir| -> Vec<String> {
+        let shown = dir.run(&["show", &id, "--json"]);
+        let json: serde_json::Value = serde_json::from_str(&shown.stdout()).unwrap();
+        json["source"]["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let stored = paths(&dir);
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    assert!(stored.iter().all(|p| !p.contains('\u{fffd}')), "{stored:?}");
+    let mut decoded: Vec<Vec<u8>> = stored.iter().map(|p| stored_path_bytes(p)).collect();
+    decoded.sort();
+    real.sort();
+    assert_eq!(decoded, real);
+    // A re-import finds every path already recorded.
+    let run = dir.run(&[std::ffi::OsStr::new("import"), folder.as_os_str()]);
+    assert_eq!(
+        run.summary(),
+        "archived 0, already archived 3, skipped 0, failed 0"
+    );
+    assert_eq!(paths(&dir), stored);
+    // The table shows the bytes escaped, the marker left out.
+    let shown = dir.run(&["show", &id]).stdout();
+    assert!(shown.contains("/in/caf\\xe9.txt\n"), "{shown}");
+    assert!(!shown.contains('\0'), "{shown}");
+    // An export restores the same paths.
+    let export = dir.write("all.jsonl", dir.run(&["export"]).0.stdout);
+    let other = Dir::new();
+    other
+        .run(&[std::ffi::OsStr::new("import"), export.as_os_str()])
+        .assert_code(0);
+    assert_eq!(paths(&other), stored);
+}

@@ -306,7 +306,7 @@ pub struct ImportArgs {
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
     /// Tag every document imported (repeatable).
-    #[arg(long = "tag", value_name = "T")]
+    #[arg(long = "tag", value_name = "T", value_parser = parse_tag)]
     pub tags: Vec<String>,
     /// Store the documents without running extractors.
     #[arg(long)]
@@ -512,6 +512,21 @@ pub struct TagArgs {
     /// Ids, then +TAG to add and -TAG to remove.
     #[arg(required = true, allow_hyphen_values = true, value_name = "ID|+T|-T")]
     pub args: Vec<String>,
+}
+
+/// Parses a tag as `import --tag T` and `tag +T` take it: one that any document may hold
+/// ([`morgue_core::model::check_tag`]: not empty, no control characters) and, as tags are
+/// written in queries (`tag:economy`) and separated by commas in tables, without spaces or
+/// commas.
+pub fn parse_tag(tag: &str) -> Result<String, String> {
+    morgue_core::model::check_tag(tag)
+        .map_err(|reason| format!("{tag:?} is not a tag: {reason}"))?;
+    if tag.chars().any(|c| c.is_whitespace() || c == ',') {
+        return Err(format!(
+            "{tag:?} is not a tag: tags are non-empty and hold no spaces or commas"
+        ));
+    }
+    Ok(tag.to_owned())
 }
 
 /// Parses sizes like `64MiB`, `64M`, `500k`, `1.5G` or plain bytes (binary units, K to E).

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use morgue_core::export::DocumentJson;
-use morgue_core::{DocId, Error};
+use morgue_core::{DocId, Error, model};
 
 use crate::args::ShowArgs;
 use crate::output::{self, Format};
@@ -80,7 +80,7 @@ fn write_summary(
     let s = &doc.source;
     writeln!(out, "id           {}", doc.id)?;
     for path in &s.paths {
-        writeln!(out, "path         {path}")?;
+        writeln!(out, "path         {}", model::shown_path(path))?;
     }
     if let Some(url) = &s.url {
         writeln!(out, "url          {url}")?;

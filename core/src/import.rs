@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::export::{DocumentJson, EXPORT_VERSION};
 use crate::extract::{Doc, Pipeline, PipelineError, PipelineOutput};
 use crate::index::{Facet, IndexDoc, facet_key};
-use crate::model::{DocId, Source};
+use crate::model::{self, DocId, Source};
 use crate::store::{FacetChange, WriteBatch};
 use crate::text::{self, InputKind};
 
@@ -60,9 +60,11 @@ pub struct ImportOptions {
 }
 
 impl ImportOptions {
-    /// Checks what can be wrong with the options on their own (an `exclude` glob that does
-    /// not parse) without reading anything; [`Importer::new`] checks the same.
+    /// Checks what can be wrong with the options on their own (a tag [`model::check_tag`]
+    /// refuses, an `exclude` glob that does not parse) without reading anything;
+    /// [`Importer::new`] checks the same.
     pub fn check(&self) -> Result<()> {
+        check_tags(&self.tags)?;
         exclude_set(&self.exclude).map(|_| ())
     }
 }
@@ -248,6 +250,17 @@ impl WalkRules {
     }
 }
 
+/// Refuses the first tag of `tags` that [`model::check_tag`] refuses.
+fn check_tags(tags: &[String]) -> Result<()> {
+    for tag in tags {
+        model::check_tag(tag).map_err(|reason| Error::BadTag {
+            tag: tag.clone(),
+            reason,
+        })?;
+    }
+    Ok(())
+}
+
 /// The `--exclude` globs as one set; a glob that does not parse is an error naming it.
 fn exclude_set(globs: &[String]) -> Result<GlobSet> {
     let mut set = GlobSetBuilder::new();
@@ -320,6 +333,7 @@ impl<'a> Importer<'a> {
         // current. (Indexing costs about three times the import itself, so archives that are
         // never searched do not pay it.)
         let keep_index = archive.has_index()?;
+        check_tags(&options.tags)?;
         let walk = WalkRules {
             include_hidden: options.include_hidden,
             exclude: exclude_set(&options.exclude)?,
@@ -545,7 +559,7 @@ impl<'a> Importer<'a> {
         self.document(
             bytes,
             kind.media_type(),
-            Some(absolute.display().to_string()),
+            Some(model::record_path(&absolute)),
             origin,
         )
     }
@@ -822,6 +836,9 @@ impl<'a> Importer<'a> {
         let media_type = doc.source.media_type.as_str();
         if media_type != text::TEXT_PLAIN && media_type != text::TEXT_HTML {
             return Ok(self.fail(at, format!("unsupported media type {media_type:?}")));
+        }
+        if let Err(reason) = doc.check() {
+            return Ok(self.fail(at, reason));
         }
         if let Some(&i) = self.extracting_index.get(&id) {
             // The same bytes came earlier in this batch as a file still waiting for the
