@@ -1431,3 +1431,44 @@ fn file_names_that_are_not_utf8_are_recorded_exactly() {
         .assert_code(0);
     assert_eq!(paths(&other), stored);
 }
+
+/// Control characters in file names, titles and fields are shown escaped in tables, never
+/// sent to the terminal; JSON keeps them exactly.
+#[test]
+fn tables_never_send_control_characters_to_the_terminal() {
+    let dir = Dir::new();
+    let raw = "Headline\n\nBody.\n";
+    let mut line = export_line(raw);
+    line["fields"]["title"] = serde_json::json!("Evil \u{1b}]0;owned\u{7} title");
+    line["fields"]["subtitle"] = serde_json::json!("Over\rwritten \u{9b}31m");
+    line["fields"]["body"] = serde_json::json!("First line.\r\n\u{1b}[2JSecond line.\n");
+    line["fields"]["evil.note"] = serde_json::json!("\u{1b}[31mred");
+    line["source"]["paths"] = serde_json::json!(["/tmp/evil\u{1b}[2J.txt"]);
+    let file = dir.write("evil.jsonl", format!("{}\n{line}\n", export_header()));
+    dir.run(&["import", file.to_str().unwrap()]).assert_code(0);
+    let id = sha256_hex(raw.as_bytes());
+    let named = dir.write("evil\u{1b}[2J name.txt", "Plain headline\n\nPlain body.\n");
+    dir.run(&["import", named.to_str().unwrap()]).assert_code(0);
+    let named_id = sha256_hex(b"Plain headline\n\nPlain body.\n");
+
+    // Line breaks of a body stay, `\r\n` among them; nothing else does.
+    let is_control = |c: char| c.is_control() && c != '\n';
+    let without_crlf = |s: String| s.replace("\r\n", "\n");
+    let list = dir.run(&["list"]).stdout();
+    assert!(!list.contains(is_control), "{list:?}");
+    assert!(list.contains("Evil \\u{1b}]0;owned\\u{7} title"), "{list}");
+    let shown = without_crlf(dir.run(&["show", &id]).stdout());
+    assert!(!shown.contains(is_control), "{shown:?}");
+    assert!(shown.contains("/tmp/evil\\u{1b}[2J.txt"), "{shown}");
+    assert!(shown.contains("Over\\rwritten \\u{9b}31m"), "{shown}");
+    assert!(shown.contains("\\u{1b}[31mred"), "{shown}");
+    assert!(shown.contains("\\u{1b}[2JSecond line."), "{shown}");
+    let shown = dir.run(&["show", &named_id]).stdout();
+    assert!(!shown.contains(is_control), "{shown:?}");
+    assert!(shown.contains("evil\\u{1b}[2J name.txt"), "{shown}");
+    // JSON is exact.
+    let json: serde_json::Value =
+        serde_json::from_str(&dir.run(&["show", &id, "--json"]).stdout()).unwrap();
+    assert_eq!(json["fields"]["title"], line["fields"]["title"]);
+    assert_eq!(json["source"]["paths"], line["source"]["paths"]);
+}
