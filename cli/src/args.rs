@@ -329,7 +329,8 @@ pub struct ImportArgs {
     /// `--exclude '*.bak' --exclude 'drafts/**'`.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Refuse documents larger than this (e.g. 64MiB, 500k, 1G).
+    /// Refuse documents larger than this (e.g. 64MiB, 500k, 1G); in a JSONL export, each
+    /// document on its own, however long the export.
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
     pub max_size: u64,
 }
