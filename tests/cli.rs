@@ -1107,3 +1107,368 @@ fn export_writes_through_links_pipes_and_devices() {
     run.assert_code(2);
     assert!(run.stderr().contains("is a directory"), "{}", run.stderr());
 }
+
+/// Runs morgue with `args`, writing `input` to its stdin from another thread (so neither side
+/// waits on a full pipe), and returns its output.
+fn run_with_stdin(dir: &Dir, args: &[&str], input: Vec<u8>) -> util::Run {
+    let mut child = dir
+        .cmd()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The child may stop reading early; a closed pipe is its answer, not the test's failure.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    util::Run(output)
+}
+
+/// An export line for a document whose original bytes are `raw` (UTF-8).
+fn export_line(raw: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": sha256_hex(raw.as_bytes()),
+        "source": {
+            "paths": [],
+            "media_type": "text/plain",
+            "encoding": "utf-8",
+            "imported_at": "2024-05-01T10:00:00Z",
+            "tags": []
+        },
+        "raw": {"utf8": raw},
+        "text": raw,
+        "fields": {"title": "A title", "word_count": 3},
+        "provenance": {}
+    })
+}
+
+/// The header line of an export, its first key first as morgue writes it (stdin is known for
+/// an export by how it starts).
+fn export_header() -> String {
+    r#"{"morgue_export":1,"documents":0,"raw":true,"generator":"test"}"#.to_owned()
+}
+
+/// A JSONL stream is read a line at a time: `--max-size` limits each document, never the
+/// stream, and a line too long to hold a document of that size fails alone, by line number.
+#[test]
+fn a_jsonl_stream_is_limited_per_document_not_as_a_whole() {
+    let mut lines = vec![export_header()];
+    for i in 0..40 {
+        let raw = format!("Headline {i}\n\n{}\n", "word ".repeat(100));
+        lines.push(export_line(&raw).to_string());
+    }
+    // Line 12: a document of 3,000 bytes, over --max-size 2KiB.
+    lines[11] = export_line(&"big ".repeat(750)).to_string();
+    // Line 20: a line of more than 1 MiB and 16 times the limit, whatever it holds.
+    let mut huge = export_line("Short headline\n\nShort body.\n");
+    huge["text"] = serde_json::json!("x".repeat(1_200_000));
+    lines[19] = huge.to_string();
+    // The stream ends without a newline: its last line counts like any other.
+    let stream = lines.join("\n").into_bytes();
+    assert!(stream.len() > 1_000_000);
+
+    let dir = Dir::new();
+    let run = run_with_stdin(&dir, &["import", "--max-size", "2KiB", "-"], stream.clone());
+    run.assert_code(2);
+    let err = run.stderr();
+    assert!(
+        err.contains("failed: <stdin>:12: 2.9 KiB is over the --max-size of 2.0 KiB"),
+        "{err}"
+    );
+    assert!(err.contains("failed: <stdin>:20: the line is 1."), "{err}");
+    assert_eq!(
+        run.summary(),
+        "archived 38, already archived 0, skipped 0, failed 2"
+    );
+    assert_eq!(dir.stats()["documents"], 38);
+
+    // A .jsonl file is read the same way.
+    let other = Dir::new();
+    let file = other.write("stream.jsonl", &stream);
+    let run = other.run(&["import", "--max-size", "2KiB", file.to_str().unwrap()]);
+    run.assert_code(2);
+    let err = run.stderr();
+    assert!(err.contains("stream.jsonl:12: 2.9 KiB is over"), "{err}");
+    assert!(err.contains("stream.jsonl:20: the line is 1."), "{err}");
+    assert_eq!(
+        run.summary(),
+        "archived 38, already archived 0, skipped 0, failed 2"
+    );
+}
+
+/// `--max-size` is read exactly, a size of 2^64 bytes or more is refused as an argument, and a
+/// document over the limit is reported with its real size, or as "more than" the limit when it
+/// was not read to its end.
+#[test]
+fn max_size_is_exact_and_an_oversized_document_is_reported_truly() {
+    let dir = Dir::new();
+    let doc = dir.write("doc.txt", "A headline\n\nA body.\n");
+    let doc = doc.to_str().unwrap();
+    for too_big in [
+        "18446744073709551616",
+        "16EiB",
+        "17179869184GiB",
+        "99999999999999999999999k",
+    ] {
+        let run = dir.run(&["import", "--max-size", too_big, doc]);
+        run.assert_code(2);
+        let err = run.stderr();
+        assert!(err.contains("invalid value"), "{too_big}: {err}");
+        assert!(err.contains("--max-size"), "{too_big}: {err}");
+        assert!(!err.contains("archived"), "{too_big}: {err}");
+    }
+    assert!(!dir.archive().exists(), "a bad argument creates nothing");
+    // The largest size there is works like any other: nothing is over it.
+    let run = dir.run(&["import", "--max-size", "18446744073709551615", doc]);
+    run.assert_code(0);
+    assert_eq!(
+        run.summary(),
+        "archived 1, already archived 0, skipped 0, failed 0"
+    );
+
+    // Stdin is not read past the limit, so its size is unknown: "more than" the limit.
+    let run = run_with_stdin(
+        &dir,
+        &["import", "--max-size", "1KiB", "-"],
+        "word ".repeat(2000).into_bytes(),
+    );
+    run.assert_code(2);
+    let err = run.stderr();
+    assert!(
+        err.contains("failed: <stdin>: more than the --max-size of 1.0 KiB"),
+        "{err}"
+    );
+    // A file one byte over: its size, in bytes when the rounded sizes would read the same.
+    let over = dir.write("over.txt", format!("Headline\n\n{}", "w".repeat(1015)));
+    assert_eq!(std::fs::metadata(&over).unwrap().len(), 1025);
+    let run = dir.run(&["import", "--max-size", "1KiB", over.to_str().unwrap()]);
+    run.assert_code(2);
+    let err = run.stderr();
+    assert!(
+        err.contains("over.txt: 1025 bytes is over the --max-size of 1024 bytes"),
+        "{err}"
+    );
+}
+
+/// Each line of an export is checked before it is restored: the core fields' types, the
+/// encoding, the import time, the tags and the field names. A bad line fails alone, by line
+/// number and problem; tags given on the command line are held to the same rules.
+#[test]
+fn export_lines_are_validated_before_they_are_restored() {
+    use serde_json::json;
+    type Spoil = fn(&mut serde_json::Value);
+    let spoiled: [(&str, Spoil); 12] = [
+        ("fields.title", |v| v["fields"]["title"] = json!(5)),
+        ("fields.authors", |v| {
+            v["fields"]["authors"] = json!(["A. Writer", 3])
+        }),
+        ("fields.word_count", |v| {
+            v["fields"]["word_count"] = json!("many")
+        }),
+        ("fields.dateline", |v| {
+            v["fields"]["dateline"] = json!("London")
+        }),
+        ("fields.quotes", |v| v["fields"]["quotes"] = json!(["said"])),
+        ("fields.titel", |v| v["fields"]["titel"] = json!("typo")),
+        ("source.encoding", |v| {
+            v["source"]["encoding"] = json!("klingon")
+        }),
+        ("source.imported_at", |v| {
+            v["source"]["imported_at"] = json!("yesterday")
+        }),
+        ("source.tags", |v| v["source"]["tags"] = json!(["ok", ""])),
+        ("source.tags", |v| {
+            v["source"]["tags"] = json!(["two\nlines"])
+        }),
+        ("source.tags", |v| v["source"]["tags"] = json!(["nul\u{0}"])),
+        ("source.paths", |v| {
+            v["source"]["paths"] = json!(["\u{0}/not/escaped"])
+        }),
+    ];
+    let mut lines = vec![export_header()];
+    for (i, (_, spoil)) in spoiled.iter().enumerate() {
+        let mut line = export_line(&format!("Headline {i}\n\nBody {i}.\n"));
+        spoil(&mut line);
+        lines.push(line.to_string());
+    }
+    let mut good = export_line("Good headline\n\nGood body.\n");
+    good["fields"]["readtime.minutes"] = json!(1.5);
+    good["fields"]["dateline"] = json!({"place": "LONDON"});
+    good["source"]["encoding"] = json!("windows-1252");
+    good["source"]["tags"] = json!(["fine tag", "ok"]);
+    lines.push(good.to_string());
+    let dir = Dir::new();
+    let file = dir.write("restore.jsonl", lines.join("\n") + "\n");
+    let run = dir.run(&["import", file.to_str().unwrap()]);
+    run.assert_code(2);
+    let err = run.stderr();
+    for (i, (what, _)) in spoiled.iter().enumerate() {
+        let at = format!("restore.jsonl:{}: {what}", i + 2);
+        assert!(err.contains(&at), "{at}: {err}");
+    }
+    assert_eq!(
+        run.summary(),
+        format!(
+            "archived 1, already archived 0, skipped 0, failed {}",
+            spoiled.len()
+        )
+    );
+
+    // --tag and `tag +T` refuse what a restore refuses.
+    let doc = dir.write("doc.txt", "A headline\n\nA body.\n");
+    for bad in ["", "two\nlines", "nul\u{7f}", "a,b"] {
+        let run = dir.run(&["import", "--tag", bad, doc.to_str().unwrap()]);
+        run.assert_code(2);
+        assert!(
+            run.stderr().contains("is not a tag"),
+            "{bad:?}: {}",
+            run.stderr()
+        );
+        let id = sha256_hex(b"Good headline\n\nGood body.\n");
+        let run = dir.run(&["tag", &id[..12], &format!("+{bad}")]);
+        run.assert_code(2);
+        assert!(
+            run.stderr().contains("is not a tag"),
+            "{bad:?}: {}",
+            run.stderr()
+        );
+    }
+    assert_eq!(dir.stats()["documents"], 1);
+}
+
+/// Decodes a stored path as README documents it: as it is, or, after a leading NUL, with
+/// `\\` for a backslash and `\xNN` for a byte that is not UTF-8.
+fn stored_path_bytes(stored: &str) -> Vec<u8> {
+    let Some(escaped) = stored.strip_prefix('\0') else {
+        return stored.as_bytes().to_vec();
+    };
+    let mut out = Vec::new();
+    let mut rest = escaped.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'\\' {
+            if tail[0] == b'\\' {
+                out.push(b'\\');
+                rest = &tail[1..];
+            } else {
+                assert_eq!(tail[0], b'x', "{stored:?}");
+                let hex = std::str::from_utf8(&tail[1..3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                rest = &tail[3..];
+            }
+        } else {
+            out.push(b);
+            rest = tail;
+        }
+    }
+    out
+}
+
+/// A file name that is not UTF-8 is recorded exactly, so two such names are two paths, a
+/// re-import knows them, and an export restores them.
+#[test]
+fn file_names_that_are_not_utf8_are_recorded_exactly() {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let dir = Dir::new();
+    let folder = dir.path().join("in");
+    std::fs::create_dir_all(&folder).unwrap();
+    let names: [&[u8]; 3] = [b"caf\xe9.txt", b"caf\xe8.txt", b"back\\slash \xff.txt"];
+    let mut real = Vec::new();
+    for name in names {
+        let path = folder.join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(&path, "Same headline\n\nSame body.\n").unwrap();
+        real.push(
+            std::fs::canonicalize(&path)
+                .unwrap()
+                .into_os_string()
+                .into_vec(),
+        );
+    }
+    let run = dir.run(&[std::ffi::OsStr::new("import"), folder.as_os_str()]);
+    run.assert_code(0);
+    assert_eq!(
+        run.summary(),
+        "archived 1, already archived 2, skipped 0, failed 0"
+    );
+    let id = sha256_hex(b"Same headline\n\nSame body.\n");
+    let paths = |dir: &Dir| -> Vec<String> {
+        let shown = dir.run(&["show", &id, "--json"]);
+        let json: serde_json::Value = serde_json::from_str(&shown.stdout()).unwrap();
+        json["source"]["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let stored = paths(&dir);
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    assert!(stored.iter().all(|p| !p.contains('\u{fffd}')), "{stored:?}");
+    let mut decoded: Vec<Vec<u8>> = stored.iter().map(|p| stored_path_bytes(p)).collect();
+    decoded.sort();
+    real.sort();
+    assert_eq!(decoded, real);
+    // A re-import finds every path already recorded.
+    let run = dir.run(&[std::ffi::OsStr::new("import"), folder.as_os_str()]);
+    assert_eq!(
+        run.summary(),
+        "archived 0, already archived 3, skipped 0, failed 0"
+    );
+    assert_eq!(paths(&dir), stored);
+    // The table shows the bytes escaped, the marker left out.
+    let shown = dir.run(&["show", &id]).stdout();
+    assert!(shown.contains("/in/caf\\xe9.txt\n"), "{shown}");
+    assert!(!shown.contains('\0'), "{shown}");
+    // An export restores the same paths.
+    let export = dir.write("all.jsonl", dir.run(&["export"]).0.stdout);
+    let other = Dir::new();
+    other
+        .run(&[std::ffi::OsStr::new("import"), export.as_os_str()])
+        .assert_code(0);
+    assert_eq!(paths(&other), stored);
+}
+
+/// Control characters in file names, titles and fields are shown escaped in tables, never
+/// sent to the terminal; JSON keeps them exactly.
+#[test]
+fn tables_never_send_control_characters_to_the_terminal() {
+    let dir = Dir::new();
+    let raw = "Headline\n\nBody.\n";
+    let mut line = export_line(raw);
+    line["fields"]["title"] = serde_json::json!("Evil \u{1b}]0;owned\u{7} title");
+    line["fields"]["subtitle"] = serde_json::json!("Over\rwritten \u{9b}31m");
+    line["fields"]["body"] = serde_json::json!("First line.\r\n\u{1b}[2JSecond line.\n");
+    line["fields"]["evil.note"] = serde_json::json!("\u{1b}[31mred");
+    line["source"]["paths"] = serde_json::json!(["/tmp/evil\u{1b}[2J.txt"]);
+    let file = dir.write("evil.jsonl", format!("{}\n{line}\n", export_header()));
+    dir.run(&["import", file.to_str().unwrap()]).assert_code(0);
+    let id = sha256_hex(raw.as_bytes());
+    let named = dir.write("evil\u{1b}[2J name.txt", "Plain headline\n\nPlain body.\n");
+    dir.run(&["import", named.to_str().unwrap()]).assert_code(0);
+    let named_id = sha256_hex(b"Plain headline\n\nPlain body.\n");
+
+    // Line breaks of a body stay, `\r\n` among them; nothing else does.
+    let is_control = |c: char| c.is_control() && c != '\n';
+    let without_crlf = |s: String| s.replace("\r\n", "\n");
+    let list = dir.run(&["list"]).stdout();
+    assert!(!list.contains(is_control), "{list:?}");
+    assert!(list.contains("Evil \\u{1b}]0;owned\\u{7} title"), "{list}");
+    let shown = without_crlf(dir.run(&["show", &id]).stdout());
+    assert!(!shown.contains(is_control), "{shown:?}");
+    assert!(shown.contains("/tmp/evil\\u{1b}[2J.txt"), "{shown}");
+    assert!(shown.contains("Over\\rwritten \\u{9b}31m"), "{shown}");
+    assert!(shown.contains("\\u{1b}[31mred"), "{shown}");
+    assert!(shown.contains("\\u{1b}[2JSecond line."), "{shown}");
+    let shown = dir.run(&["show", &named_id]).stdout();
+    assert!(!shown.contains(is_control), "{shown:?}");
+    assert!(shown.contains("evil\\u{1b}[2J name.txt"), "{shown}");
+    // JSON is exact.
+    let json: serde_json::Value =
+        serde_json::from_str(&dir.run(&["show", &id, "--json"]).stdout()).unwrap();
+    assert_eq!(json["fields"]["title"], line["fields"]["title"]);
+    assert_eq!(json["source"]["paths"], line["source"]["paths"]);
+}

@@ -323,7 +323,7 @@ pub struct ImportArgs {
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
     /// Tag every document imported (repeatable).
-    #[arg(long = "tag", value_name = "T")]
+    #[arg(long = "tag", value_name = "T", value_parser = parse_tag)]
     pub tags: Vec<String>,
     /// Store the documents without running extractors.
     #[arg(long)]
@@ -346,7 +346,8 @@ pub struct ImportArgs {
     /// `--exclude '*.bak' --exclude 'drafts/**'`.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Refuse documents larger than this (e.g. 64MiB, 500k, 1G).
+    /// Refuse documents larger than this (e.g. 64MiB, 500k, 1G); in a JSONL export, each
+    /// document on its own, however long the export.
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
     pub max_size: u64,
 }
@@ -547,28 +548,71 @@ pub struct TagArgs {
     pub args: Vec<String>,
 }
 
-/// Parses sizes like `64MiB`, `64M`, `500k`, `1G` or plain bytes (binary units).
+/// Parses a tag as `import --tag T` and `tag +T` take it: one that any document may hold
+/// ([`morgue_core::model::check_tag`]: not empty, no control characters) and, as tags are
+/// written in queries (`tag:economy`) and separated by commas in tables, without spaces or
+/// commas.
+pub fn parse_tag(tag: &str) -> Result<String, String> {
+    morgue_core::model::check_tag(tag)
+        .map_err(|reason| format!("{tag:?} is not a tag: {reason}"))?;
+    if tag.chars().any(|c| c.is_whitespace() || c == ',') {
+        return Err(format!(
+            "{tag:?} is not a tag: tags are non-empty and hold no spaces or commas"
+        ));
+    }
+    Ok(tag.to_owned())
+}
+
+/// Parses sizes like `64MiB`, `64M`, `500k`, `1.5G` or plain bytes (binary units, K to E).
+/// The arithmetic is exact: a fraction of a byte is dropped, and a size of 2^64 bytes or more
+/// is refused rather than rounded to some other size.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a size; write e.g. 64MiB, 500k or 1048576"))?;
-    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
+    let not_a_size = || format!("{s:?} is not a size; write e.g. 64MiB, 500k or 1048576");
+    let (whole, fraction) = num.split_once('.').unwrap_or((num, ""));
+    if whole.is_empty() && fraction.is_empty() || fraction.contains('.') {
+        return Err(not_a_size());
+    }
+    let shift: u32 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        "p" | "pb" | "pib" => 50,
+        "e" | "eb" | "eib" => 60,
         other => {
             return Err(format!(
-                "unknown size unit {other:?}; use B, KiB, MiB or GiB"
+                "unknown size unit {other:?}; use B, KiB, MiB, GiB, TiB, PiB or EiB"
             ));
         }
     };
-    Ok((value * multiplier as f64) as u64)
+    let too_large = || {
+        format!("{s:?} is too large: the largest size is 18446744073709551615 bytes (16 EiB - 1)")
+    };
+    // Leading zeros do not make a number too long.
+    let whole = whole.trim_start_matches('0');
+    // Digits past the 19th of a fraction are worth less than a byte even in EiB.
+    let fraction = &fraction[..fraction.len().min(19)];
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else if whole.len() > 20 {
+        return Err(too_large());
+    } else {
+        whole.parse().map_err(|_| not_a_size())?
+    };
+    let fraction_value: u128 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().map_err(|_| not_a_size())?
+    };
+    // 10^19 * 2^60 < 2^124 and (10^20) * 2^60 < 2^127: nothing here overflows a u128.
+    let bytes = (whole << shift) + (fraction_value << shift) / 10u128.pow(fraction.len() as u32);
+    u64::try_from(bytes).map_err(|_| too_large())
 }
 
 #[cfg(test)]
@@ -581,6 +625,29 @@ mod tests {
         assert_eq!(parse_size("500k"), Ok(500 << 10));
         assert_eq!(parse_size("1.5G"), Ok(3 << 29));
         assert_eq!(parse_size("10"), Ok(10));
+        assert_eq!(parse_size(".5k"), Ok(512));
+        assert_eq!(parse_size("1.1M"), Ok(1_153_433));
+        assert_eq!(parse_size("0.0000000000000000000001E"), Ok(0));
+        assert_eq!(parse_size("15.9999999999999999999EiB"), Ok(u64::MAX));
+        assert_eq!(parse_size("15.999999999999999999EiB"), Ok(u64::MAX - 1));
+        assert_eq!(parse_size("18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(parse_size("000000000000000000000000001k"), Ok(1024));
+        for too_large in ["18446744073709551616", "16EiB", "17179869184GiB", "1e30"] {
+            let e = parse_size(too_large).unwrap_err();
+            assert!(
+                e.contains("too large") || e.contains("unit"),
+                "{too_large}: {e}"
+            );
+        }
+        assert!(parse_size("16EiB").unwrap_err().contains("too large"));
+        assert!(
+            parse_size("99999999999999999999999k")
+                .unwrap_err()
+                .contains("too large")
+        );
+        for bad in ["", ".", "1.2.3k", "k", "-1"] {
+            assert!(parse_size(bad).is_err(), "{bad:?}");
+        }
         assert!(parse_size("ten").is_err());
         assert!(parse_size("5 parsecs").is_err());
     }

@@ -86,7 +86,10 @@ impl<'a> CliReporter<'a> {
         CliReporter { ctx, bar: None }
     }
 
+    /// Prints a note above the progress bar. The message names a file and quotes its problem,
+    /// so control characters in it are shown escaped, not sent to the terminal.
     fn say(&self, prefix: &str, message: &str) {
+        let message = &*crate::output::visible(message, false);
         match &self.bar {
             Some(bar) => bar.suspend(|| self.ctx.note(prefix, message)),
             None => self.ctx.note(prefix, message),

@@ -116,7 +116,8 @@ fn table_cells(row: &Row<'_>) -> Vec<String> {
             .unwrap_or(row.imported_at)
             .to_owned(),
         row.word_count.map(|w| w.to_string()).unwrap_or_default(),
-        row.title.unwrap_or("").to_owned(),
+        // A title is shown escaped: it comes from the document and may hold anything.
+        output::visible(row.title.unwrap_or(""), false).into_owned(),
     ]
 }
 

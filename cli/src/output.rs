@@ -1,6 +1,7 @@
 //! Output helpers: the chosen format, a buffered stdout that notices a closed pipe, tables,
 //! CSV cells and number formatting.
 
+use std::borrow::Cow;
 use std::io::{self, BufWriter, StdoutLock, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -138,6 +139,41 @@ pub fn cell(value: Option<&serde_json::Value>) -> String {
     }
 }
 
+/// `s` fit for a terminal: each control character, and each of the invisible controls that
+/// reorder text (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F), written visibly as Rust
+/// writes it (`\u{1b}`, `\r`, `\0`), so that a file name or a field cannot move the cursor,
+/// clear the screen, retitle the window or disguise itself. With `multiline` (a body), line
+/// breaks, tabs and the `\r` of a `\r\n` stay as they are.
+pub fn visible(s: &str, multiline: bool) -> Cow<'_, str> {
+    let hidden = |c: char, next: Option<char>| {
+        let kept = multiline && (c == '\n' || c == '\t' || c == '\r' && next == Some('\n'));
+        !kept
+            && (c.is_control()
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+    };
+    let mut out = String::new();
+    let mut changed = false;
+    // `s[copied..]` is what is not yet in `out`.
+    let mut copied = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if hidden(c, chars.peek().map(|&(_, next)| next)) {
+            out.push_str(&s[copied..i]);
+            match c {
+                '\0' | '\t' | '\r' | '\n' => out.extend(c.escape_debug()),
+                _ => out.extend(c.escape_unicode()),
+            }
+            copied = i + c.len_utf8();
+            changed = true;
+        }
+    }
+    if !changed {
+        return Cow::Borrowed(s);
+    }
+    out.push_str(&s[copied..]);
+    Cow::Owned(out)
+}
+
 /// `1, "document"` → `1 document`; `2127, "document"` → `2,127 documents`.
 pub fn count(n: u64, word: &str) -> String {
     format!("{} {}", thousands(n), noun(n, word))
@@ -220,6 +256,19 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(2127), "2,127");
         assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn control_characters_are_made_visible() {
+        assert!(matches!(visible("plain café", false), Cow::Borrowed(_)));
+        assert_eq!(
+            visible("a\u{1b}[2J\u{7}b\r\n\tc\0\u{9b}\u{202e}", false),
+            "a\\u{1b}[2J\\u{7}b\\r\\n\\tc\\0\\u{9b}\\u{202e}"
+        );
+        assert_eq!(
+            visible("one\r\ntwo\tthree\rover\u{1b}\n", true),
+            "one\r\ntwo\tthree\\rover\\u{1b}\n"
+        );
     }
 
     #[test]

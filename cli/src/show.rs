@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use morgue_core::export::DocumentJson;
-use morgue_core::{DocId, Error};
+use morgue_core::{DocId, Error, model};
 
 use crate::args::ShowArgs;
 use crate::output::{self, Format};
@@ -70,6 +70,8 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<Status> {
 }
 
 /// The human view: one `name  value` line per property and field, then the body (or text).
+/// Control characters from file names, fields and text are shown escaped
+/// ([`output::visible`]), never sent to the terminal.
 fn write_summary(
     out: &mut dyn Write,
     doc: &morgue_core::archive::StoredDoc,
@@ -77,22 +79,22 @@ fn write_summary(
     text: &str,
     with_text: bool,
 ) -> Result<()> {
+    let mut line = |line: String| writeln!(out, "{}", output::visible(&line, false));
     let s = &doc.source;
-    writeln!(out, "id           {}", doc.id)?;
+    line(format!("id           {}", doc.id))?;
     for path in &s.paths {
-        writeln!(out, "path         {path}")?;
+        line(format!("path         {}", model::shown_path(path)))?;
     }
     if let Some(url) = &s.url {
-        writeln!(out, "url          {url}")?;
+        line(format!("url          {url}"))?;
     }
-    writeln!(
-        out,
+    line(format!(
         "type         {} ({}, {} bytes)",
         s.media_type, s.encoding, raw_len
-    )?;
-    writeln!(out, "imported     {}", s.imported_at)?;
+    ))?;
+    line(format!("imported     {}", s.imported_at))?;
     if !s.tags.is_empty() {
-        writeln!(out, "tags         {}", s.tags.join(", "))?;
+        line(format!("tags         {}", s.tags.join(", ")))?;
     }
     for (name, value) in &doc.fields {
         if name == "body" {
@@ -107,19 +109,12 @@ fn write_summary(
             .get(name)
             .map(|p| format!("  [{} {}]", p.plugin, p.version))
             .unwrap_or_default();
-        writeln!(out, "{name:<12} {shown}{from}")?;
+        line(format!("{name:<12} {shown}{from}"))?;
     }
-    if with_text {
-        let body = doc
-            .fields
-            .get("body")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or(text);
+    let body = doc.fields.get("body").and_then(serde_json::Value::as_str);
+    if let Some(body) = body.or(with_text.then_some(text)) {
         writeln!(out)?;
-        writeln!(out, "{}", body.trim_end())?;
-    } else if let Some(body) = doc.fields.get("body").and_then(serde_json::Value::as_str) {
-        writeln!(out)?;
-        writeln!(out, "{}", body.trim_end())?;
+        writeln!(out, "{}", output::visible(body.trim_end(), true))?;
     }
     Ok(())
 }

@@ -58,15 +58,9 @@ pub fn run(ctx: &Ctx, args: TagArgs) -> Result<Status> {
     Ok(Status::Success)
 }
 
+/// The same rules as `import --tag` ([`crate::args::parse_tag`]).
 fn check_tag(tag: &str) -> Result<String> {
-    if tag.is_empty()
-        || tag
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == ',')
-    {
-        bail!("{tag:?} is not a tag: tags are non-empty and hold no spaces or commas");
-    }
-    Ok(tag.to_owned())
+    crate::args::parse_tag(tag).map_err(anyhow::Error::msg)
 }
 
 /// `ids` without repeats, in the order first given: `rm 3f2a9c 3f2a9c0b` is one document.

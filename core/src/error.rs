@@ -127,6 +127,14 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A tag given to an import is one no document may hold (see `model::check_tag`).
+    #[error("{tag:?} is not a tag: {reason}")]
+    BadTag {
+        /// The tag as given.
+        tag: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// No document has the id or prefix.
     #[error("no document with id {prefix}")]
     NotFound {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::archive::{Archive, StoredDoc};
 use crate::error::{Error, Result};
-use crate::model::{Fields, Provenance, Source};
+use crate::model::{self, Fields, Provenance, Source};
 
 /// Version of the export format, in the header line `{"morgue_export": 1, ...}`.
 pub const EXPORT_VERSION: u32 = 1;
@@ -75,6 +75,48 @@ impl DocumentJson {
             fields: doc.fields.clone(),
             provenance: doc.provenance.clone(),
         }
+    }
+}
+
+impl DocumentJson {
+    /// Checks what a restore takes from the line beyond its JSON shape, so that a restored
+    /// document is one an import could have stored: the core fields' types and the field
+    /// names ([`model::check_field`]), an encoding morgue can decode with, an RFC 3339 import
+    /// time, tags as [`model::check_tag`] wants them and paths as [`model::record_path`]
+    /// writes them. The error names the first problem and where it is (`source.encoding`).
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let source = &self.source;
+        for (i, path) in source.paths.iter().enumerate() {
+            if model::recorded_path_bytes(path).is_none() {
+                return Err(format!(
+                    "source.paths: item {} ({path:?}) is not a path as morgue records it",
+                    i + 1
+                ));
+            }
+        }
+        // An empty encoding is read as UTF-8 (older exports).
+        if !source.encoding.is_empty()
+            && encoding_rs::Encoding::for_label(source.encoding.as_bytes()).is_none()
+        {
+            return Err(format!(
+                "source.encoding {:?} is not an encoding morgue knows (such as utf-8 or windows-1252)",
+                source.encoding
+            ));
+        }
+        if source.imported_at.parse::<jiff::Timestamp>().is_err() {
+            return Err(format!(
+                "source.imported_at {:?} is not an RFC 3339 time such as 2024-05-01T10:00:00Z",
+                source.imported_at
+            ));
+        }
+        for tag in &source.tags {
+            model::check_tag(tag)
+                .map_err(|reason| format!("source.tags: {tag:?} is not a tag: {reason}"))?;
+        }
+        for (name, value) in &self.fields {
+            model::check_field(name, value)?;
+        }
+        Ok(())
     }
 }
 

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::export::{DocumentJson, EXPORT_VERSION};
 use crate::extract::{Doc, Pipeline, PipelineError, PipelineOutput};
 use crate::index::{Facet, IndexDoc, facet_key};
-use crate::model::{DocId, Source};
+use crate::model::{self, DocId, Source};
 use crate::store::{FacetChange, WriteBatch};
 use crate::text::{self, InputKind};
 
@@ -60,9 +60,11 @@ pub struct ImportOptions {
 }
 
 impl ImportOptions {
-    /// Checks what can be wrong with the options on their own (an `exclude` glob that does
-    /// not parse) without reading anything; [`Importer::new`] checks the same.
+    /// Checks what can be wrong with the options on their own (a tag [`model::check_tag`]
+    /// refuses, an `exclude` glob that does not parse) without reading anything;
+    /// [`Importer::new`] checks the same.
     pub fn check(&self) -> Result<()> {
+        check_tags(&self.tags)?;
         exclude_set(&self.exclude).map(|_| ())
     }
 }
@@ -248,6 +250,17 @@ impl WalkRules {
     }
 }
 
+/// Refuses the first tag of `tags` that [`model::check_tag`] refuses.
+fn check_tags(tags: &[String]) -> Result<()> {
+    for tag in tags {
+        model::check_tag(tag).map_err(|reason| Error::BadTag {
+            tag: tag.clone(),
+            reason,
+        })?;
+    }
+    Ok(())
+}
+
 /// The `--exclude` globs as one set; a glob that does not parse is an error naming it.
 fn exclude_set(globs: &[String]) -> Result<GlobSet> {
     let mut set = GlobSetBuilder::new();
@@ -320,6 +333,7 @@ impl<'a> Importer<'a> {
         // current. (Indexing costs about three times the import itself, so archives that are
         // never searched do not pay it.)
         let keep_index = archive.has_index()?;
+        check_tags(&options.tags)?;
         let walk = WalkRules {
             include_hidden: options.include_hidden,
             exclude: exclude_set(&options.exclude)?,
@@ -533,20 +547,19 @@ impl<'a> Importer<'a> {
         }
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
         if len > self.options.max_size {
-            return Ok(self.fail(origin, too_big(len, self.options.max_size)));
+            return Ok(self.fail(origin, too_big(Some(len), self.options.max_size)));
         }
-        let mut bytes = Vec::with_capacity(len as usize);
-        if let Err(e) = file.take(self.options.max_size + 1).read_to_end(&mut bytes) {
-            return Ok(self.fail(origin, io_reason(&e)));
-        }
-        if bytes.len() as u64 > self.options.max_size {
-            return Ok(self.fail(origin, too_big(bytes.len() as u64, self.options.max_size)));
-        }
+        let bytes = match read_at_most(file, self.options.max_size, len) {
+            // The file grew while it was read; it is not read past the limit.
+            Ok((_, true)) => return Ok(self.fail(origin, too_big(None, self.options.max_size))),
+            Ok((bytes, false)) => bytes,
+            Err(e) => return Ok(self.fail(origin, io_reason(&e))),
+        };
         let absolute = self.absolute(path);
         self.document(
             bytes,
             kind.media_type(),
-            Some(absolute.display().to_string()),
+            Some(model::record_path(&absolute)),
             origin,
         )
     }
@@ -582,25 +595,27 @@ impl<'a> Importer<'a> {
         }
     }
 
+    /// Reads stdin: an export a line at a time, however long the stream, with `--max-size`
+    /// applying to each document in it; anything else as one document of at most `--max-size`.
     fn stdin(&mut self, stdin: &mut dyn Read) -> Result<Flow> {
         let origin = "<stdin>".to_owned();
-        let mut bytes = Vec::new();
-        if let Err(e) = stdin
-            .take(self.options.max_size + 1)
-            .read_to_end(&mut bytes)
-        {
+        let mut head = Vec::new();
+        if let Err(e) = (&mut *stdin).take(SNIFF_BYTES).read_to_end(&mut head) {
             return Ok(self.fail(origin, io_reason(&e)));
         }
         let kind = self
             .options
             .format
-            .unwrap_or_else(|| InputKind::sniff(&bytes));
+            .unwrap_or_else(|| InputKind::sniff(&head));
+        let whole = head.as_slice().chain(stdin);
         if kind == InputKind::Jsonl {
-            return self.jsonl(BufReader::new(bytes.as_slice()), &origin);
+            return self.jsonl(BufReader::new(whole), &origin);
         }
-        if bytes.len() as u64 > self.options.max_size {
-            return Ok(self.fail(origin, too_big(bytes.len() as u64, self.options.max_size)));
-        }
+        let bytes = match read_at_most(whole, self.options.max_size, 0) {
+            Ok((_, true)) => return Ok(self.fail(origin, too_big(None, self.options.max_size))),
+            Ok((bytes, false)) => bytes,
+            Err(e) => return Ok(self.fail(origin, io_reason(&e))),
+        };
         self.document(bytes, kind.media_type(), None, origin)
     }
 
@@ -737,19 +752,35 @@ impl<'a> Importer<'a> {
         self.after_add()
     }
 
-    /// Reads a JSONL export line by line. A broken line fails alone; the others go on.
-    fn jsonl(&mut self, reader: impl BufRead, origin: &str) -> Result<Flow> {
-        for (index, line) in reader.split(b'\n').enumerate() {
-            let at = format!("{origin}:{}", index + 1);
-            let line = match line {
-                Ok(l) => l,
+    /// Reads a JSONL export line by line, holding one line at a time. A broken line, or one
+    /// too long for a document of `--max-size` (see [`line_limit`]), fails alone; the others
+    /// go on.
+    fn jsonl(&mut self, mut reader: impl BufRead, origin: &str) -> Result<Flow> {
+        let limit = line_limit(self.options.max_size);
+        let mut line = Vec::new();
+        for number in 1u64.. {
+            let at = format!("{origin}:{number}");
+            let read = match read_line(&mut reader, &mut line, limit) {
+                Ok(Some(read)) => read,
+                Ok(None) => break,
                 Err(e) => return Ok(self.fail(at, io_reason(&e))),
             };
             if self.cancel.load(Ordering::Relaxed) {
                 self.summary.interrupted = true;
                 return Ok(Flow::Stop);
             }
-            let flow = self.jsonl_line(&line, at)?;
+            let flow = match read {
+                Line::Whole => self.jsonl_line(&line, at)?,
+                Line::TooLong(len) => {
+                    let (len, limit) = two_sizes(len, limit);
+                    let reason = format!(
+                        "the line is {len}, longer than the {limit} an export line may take \
+                         with a --max-size of {}; raise it with --max-size",
+                        human_bytes(self.options.max_size)
+                    );
+                    self.fail(at, reason)
+                }
+            };
             if matches!(flow, Flow::Stop) {
                 return Ok(Flow::Stop);
             }
@@ -789,7 +820,7 @@ impl<'a> Importer<'a> {
             Err(e) => return Ok(self.fail(at, e)),
         };
         if bytes.len() as u64 > self.options.max_size {
-            return Ok(self.fail(at, too_big(bytes.len() as u64, self.options.max_size)));
+            return Ok(self.fail(at, too_big(Some(bytes.len() as u64), self.options.max_size)));
         }
         let id = DocId(Sha256::digest(&bytes).into());
         if id.to_hex() != doc.id.to_ascii_lowercase() {
@@ -805,6 +836,9 @@ impl<'a> Importer<'a> {
         let media_type = doc.source.media_type.as_str();
         if media_type != text::TEXT_PLAIN && media_type != text::TEXT_HTML {
             return Ok(self.fail(at, format!("unsupported media type {media_type:?}")));
+        }
+        if let Err(reason) = doc.check() {
+            return Ok(self.fail(at, reason));
         }
         if let Some(&i) = self.extracting_index.get(&id) {
             // The same bytes came earlier in this batch as a file still waiting for the
@@ -1052,17 +1086,122 @@ fn run_split(
     })
 }
 
-fn too_big(len: u64, max: u64) -> String {
-    format!(
-        "{} is over the --max-size of {}; raise it with --max-size",
-        human_bytes(len),
-        human_bytes(max)
-    )
+/// How many bytes of stdin tell what it is: what [`InputKind::sniff`] looks at.
+const SNIFF_BYTES: u64 = 1024;
+
+/// How long a line of an export may be, for documents of at most `max_size` bytes. The line
+/// carries the original bytes (base64 when they are not UTF-8), the decoded text (up to three
+/// bytes a character when a single-byte encoding was decoded) and the fields (the body again,
+/// quotes), all JSON-escaped: 16 times the document, and 1 MiB for the fields of a small one,
+/// leaves room for all of it while keeping what one line can make morgue hold bounded.
+pub fn line_limit(max_size: u64) -> u64 {
+    max_size.saturating_mul(16).saturating_add(1 << 20)
+}
+
+/// One line of a JSONL stream, as [`read_line`] read it.
+#[derive(Debug, PartialEq, Eq)]
+enum Line {
+    /// The whole line is in the buffer, without its `\n`.
+    Whole,
+    /// The line is longer than the limit: this many bytes, none of them kept.
+    TooLong(u64),
+}
+
+/// Reads the next line of `reader` into `buf` (emptied first). A line longer than `limit`
+/// bytes is read through to its end but not kept, so memory never holds more than `limit`
+/// bytes of a stream whatever its lines. `None` at the end of the stream; the last line needs
+/// no `\n`.
+fn read_line(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> std::io::Result<Option<Line>> {
+    buf.clear();
+    let mut len = 0u64;
+    let mut any = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        any = true;
+        let end = available.iter().position(|&b| b == b'\n');
+        let chunk = &available[..end.unwrap_or(available.len())];
+        len += chunk.len() as u64;
+        if len <= limit {
+            buf.extend_from_slice(chunk);
+        } else {
+            buf.clear();
+        }
+        let used = chunk.len() + usize::from(end.is_some());
+        reader.consume(used);
+        if end.is_some() {
+            break;
+        }
+    }
+    let line = if len > limit {
+        Line::TooLong(len)
+    } else {
+        Line::Whole
+    };
+    Ok(any.then_some(line))
+}
+
+/// Reads `reader` to its end, but no further than one byte past `max`: the bytes, and whether
+/// there were more than `max` (whose count is then unknown). `expected` sizes the buffer.
+fn read_at_most(reader: impl Read, max: u64, expected: u64) -> std::io::Result<(Vec<u8>, bool)> {
+    let mut bytes = Vec::with_capacity(usize::try_from(expected.min(max)).unwrap_or(0));
+    // At `u64::MAX` nothing can be over the limit, and the `+ 1` must not wrap to 0.
+    reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    let over = bytes.len() as u64 > max;
+    Ok((bytes, over))
+}
+
+/// Why a document over `--max-size` is refused: with its size when that is known, else as
+/// "more than" the limit (a stream is not read past the limit, so its size is not known).
+fn too_big(len: Option<u64>, max: u64) -> String {
+    match len {
+        Some(len) => {
+            let (len, max) = two_sizes(len, max);
+            format!("{len} is over the --max-size of {max}; raise it with --max-size")
+        }
+        None => format!(
+            "more than the --max-size of {}; raise it with --max-size",
+            exact_bytes(max)
+        ),
+    }
+}
+
+/// Two sizes for one sentence, rounded as [`human_bytes`] rounds them unless that makes two
+/// different sizes read the same (`64.0 MiB is over 64.0 MiB`); then both in bytes.
+fn two_sizes(a: u64, b: u64) -> (String, String) {
+    let (human_a, human_b) = (human_bytes(a), human_bytes(b));
+    if human_a == human_b && a != b {
+        (format!("{a} bytes"), format!("{b} bytes"))
+    } else {
+        (human_a, human_b)
+    }
+}
+
+/// [`human_bytes`], followed by the exact count when the rounded one is not exact.
+fn exact_bytes(n: u64) -> String {
+    let human = human_bytes(n);
+    let unit = (1..=6).rev().map(|i| 1u64 << (10 * i)).find(|&u| n >= u);
+    match unit {
+        Some(unit) if (u128::from(n) * 10) % u128::from(unit) != 0 => {
+            format!("{human} ({n} bytes)")
+        }
+        _ => human,
+    }
 }
 
 /// Bytes in the largest binary unit that keeps the number at least 1.
 pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
     let mut value = n as f64;
     let mut unit = 0;
     while value >= 1024.0 && unit < UNITS.len() - 1 {
@@ -1102,6 +1241,54 @@ mod tests {
             exclude: exclude_set(&exclude).unwrap(),
             own_archive: None,
         }
+    }
+
+    #[test]
+    fn lines_are_read_whole_or_measured_and_dropped() {
+        let mut reader = BufReader::with_capacity(4, &b"ab\n\nlonger than six\nlast"[..]);
+        let mut buf = Vec::new();
+        let mut lines = Vec::new();
+        while let Some(line) = read_line(&mut reader, &mut buf, 6).unwrap() {
+            lines.push((line, String::from_utf8(buf.clone()).unwrap()));
+        }
+        assert_eq!(
+            lines,
+            [
+                (Line::Whole, "ab".to_owned()),
+                (Line::Whole, String::new()),
+                (Line::TooLong(15), String::new()),
+                (Line::Whole, "last".to_owned()),
+            ]
+        );
+        let mut empty = &b""[..];
+        assert_eq!(read_line(&mut empty, &mut buf, 6).unwrap(), None);
+        assert_eq!(line_limit(u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn sizes_over_the_limit_are_told_truly() {
+        assert_eq!(
+            too_big(Some(500), 100),
+            "500 B is over the --max-size of 100 B; raise it with --max-size"
+        );
+        assert_eq!(
+            too_big(Some((64 << 20) + 1), 64 << 20),
+            "67108865 bytes is over the --max-size of 67108864 bytes; raise it with --max-size"
+        );
+        assert_eq!(
+            too_big(None, 64 << 20),
+            "more than the --max-size of 64.0 MiB; raise it with --max-size"
+        );
+        assert_eq!(
+            too_big(None, 1500),
+            "more than the --max-size of 1.5 KiB (1500 bytes); raise it with --max-size"
+        );
+        assert_eq!(exact_bytes(3 << 29), "1.5 GiB");
+        assert_eq!(human_bytes(u64::MAX), "16.0 EiB");
+        let (bytes, over) = read_at_most(&b"abc"[..], u64::MAX, 0).unwrap();
+        assert_eq!((bytes.as_slice(), over), (&b"abc"[..], false));
+        let (bytes, over) = read_at_most(&b"abc"[..], 2, 3).unwrap();
+        assert_eq!((bytes.len(), over), (3, true));
     }
 
     #[test]
