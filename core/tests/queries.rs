@@ -91,10 +91,10 @@ fn term(rng: &mut Rng) -> String {
         rng.pick(RANGES).to_owned()
     } else {
         let mut w = rng.pick(WORDS).to_owned();
-        if rng.next() % 5 == 0 {
+        if rng.next().is_multiple_of(5) {
             w.push('*');
         }
-        if rng.next() % 7 == 0 {
+        if rng.next().is_multiple_of(7) {
             w = format!("\"{w} {}\"", rng.pick(WORDS));
         }
         w
