@@ -106,7 +106,6 @@ keep the index current.",
         after_long_help = r#"Examples:
   morgue export --out backup.jsonl                    # import restores it
   morgue export --query 'tag:iran' --out iran.jsonl   # only the matches
-  morgue export --no-raw > texts.jsonl                # no original bytes
   morgue export --salvage --out rescued.jsonl         # what a damaged archive still holds"#
     )]
     Export(ExportArgs),

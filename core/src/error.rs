@@ -57,7 +57,7 @@ pub enum Error {
         message: String,
     },
     /// The store's data file is gone or emptied: sled would reopen it as an empty store.
-    #[error("the store in {} has lost its data: {} was deleted or truncated, so it holds nothing, not even its format; restore the archive {} from a backup (or import an export into a new archive)", .dir.display(), .file.display(), .dir.parent().unwrap_or(.dir).display())]
+    #[error("the store in {} has lost its data: {} was deleted, truncated or damaged, so it holds nothing, not even its format version; restore the archive {} from a backup (or import an export into a new archive)", .dir.display(), .file.display(), .dir.parent().unwrap_or(.dir).display())]
     StoreLost {
         /// The store directory.
         dir: PathBuf,
