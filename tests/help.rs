@@ -110,6 +110,7 @@ const ORDER: &[&str] = &[
     "reextract",
     "reindex",
     "compact",
+    "verify",
     "completions",
     "man",
     "plugins remove",

@@ -144,7 +144,7 @@ and the manifest, and says what it did. A document that cannot be read whole can
         after_long_help = r#"Examples:
   morgue verify                         # check; exit 2 if anything is wrong
   morgue verify --repair                # mend what can be mended, then check again
-  morgue verify --json | jq .problems   # for scripts"#
+  morgue verify --json > report.json    # for scripts: {"documents", "ok", "problems", ...}"#
     )]
     Verify(VerifyArgs),
     /// Merge the index into one segment and give back unused space.
