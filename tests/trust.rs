@@ -160,7 +160,9 @@ fn a_store_whose_data_file_is_gone_is_refused_not_opened_empty() {
             run.assert_code(2);
             assert!(
                 run.stderr().contains("has lost its data")
-                    && run.stderr().contains("db/db was deleted, truncated or damaged"),
+                    && run
+                        .stderr()
+                        .contains("db/db was deleted, truncated or damaged"),
                 "{damage} {args:?}: {}",
                 run.stderr()
             );

@@ -108,7 +108,22 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
             title: str_field(&doc, "title"),
             site: str_field(&doc, "site"),
             published: str_field(&doc, "published"),
-            marked: snippet.marked(open, close),
+            // Control characters of the text never reach the terminal; each becomes one
+            // visible character, so the match offsets still hold.
+            marked: morgue_core::snippet::Snippet {
+                text: snippet
+                    .text
+                    .chars()
+                    .map(
+                        |c| match output::visible(c.encode_utf8(&mut [0; 4]), false) {
+                            std::borrow::Cow::Borrowed(_) => c,
+                            std::borrow::Cow::Owned(_) => '\u{fffd}',
+                        },
+                    )
+                    .collect(),
+                highlights: snippet.highlights.clone(),
+            }
+            .marked(open, close),
             snippet: snippet.text,
             highlights: snippet.highlights,
             fields: Extra(
@@ -157,11 +172,12 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
                     "{}  {:>7.3}  {}",
                     &row.id[..12],
                     row.score,
-                    row.title.as_deref().unwrap_or("")
+                    output::visible(row.title.as_deref().unwrap_or(""), false)
                 )?;
                 writeln!(out, "    {}", row.marked)?;
                 for (name, value) in &row.fields.0 {
-                    writeln!(out, "    {name}: {}", output::cell(Some(value)))?;
+                    let cell = output::cell(Some(value));
+                    writeln!(out, "    {name}: {}", output::visible(&cell, false))?;
                 }
             }
             out.flush()?;
