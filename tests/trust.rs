@@ -230,3 +230,171 @@ fn a_damaged_snapshot_is_named_and_repair_reads_the_store_from_its_log() {
     );
     assert_eq!(run.stdout(), "verified 1 document\n");
 }
+
+/// Every document's id, from `list --jsonl`, or the failed run.
+fn listed(archive: &std::path::Path) -> Result<Vec<String>, util::Run> {
+    let run = util::Run(
+        std::process::Command::new(util::morgue_bin())
+            .arg("--archive")
+            .arg(archive)
+            .args(["list", "--jsonl"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap(),
+    );
+    if run.code() != 0 {
+        return Err(run);
+    }
+    Ok(run
+        .stdout()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect())
+}
+
+/// Damage to the store's files ends one of two ways: exit 2 with a message that names the
+/// archive and the way forward, or a store that `verify` finds clean with every document there.
+/// Never a panic, never a silently smaller archive.
+#[test]
+fn damaged_store_files_are_refused_or_verified_whole() {
+    let dir = Dir::new();
+    let business = util::bbc_dirs()[0].clone();
+    dir.run(&[std::ffi::OsString::from("import"), business.into()])
+        .assert_code(0);
+    dir.run(&["reindex"]).assert_code(0);
+    // A second open leaves sled's snapshot file up to date, as most archives have one.
+    let all = listed(&dir.archive()).unwrap_or_else(|r| panic!("{}", r.stderr()));
+    let seed: u64 = std::env::var("MORGUE_DAMAGE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed);
+    eprintln!("MORGUE_DAMAGE_SEED={seed}");
+    let mut state = seed | 1;
+    let mut random = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let db = dir.archive().join("db");
+    let files: Vec<String> = std::fs::read_dir(&db)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.iter().any(|f| f.starts_with("snap.")), "{files:?}");
+    let len = std::fs::metadata(db.join("db")).unwrap().len();
+    let mut cases: Vec<(String, Box<dyn Fn(&std::path::Path)>)> = vec![
+        (
+            "db truncated to 0".into(),
+            Box::new(|a| {
+                std::fs::File::options()
+                    .write(true)
+                    .open(a.join("db/db"))
+                    .unwrap()
+                    .set_len(0)
+                    .unwrap()
+            }),
+        ),
+        (
+            "db truncated to half".into(),
+            Box::new(move |a| {
+                std::fs::File::options()
+                    .write(true)
+                    .open(a.join("db/db"))
+                    .unwrap()
+                    .set_len(len / 2)
+                    .unwrap()
+            }),
+        ),
+        (
+            "db truncated to 512 KiB".into(),
+            Box::new(|a| {
+                std::fs::File::options()
+                    .write(true)
+                    .open(a.join("db/db"))
+                    .unwrap()
+                    .set_len(512 << 10)
+                    .unwrap()
+            }),
+        ),
+        (
+            "db deleted".into(),
+            Box::new(|a| std::fs::remove_file(a.join("db/db")).unwrap()),
+        ),
+        (
+            "db and manifest deleted".into(),
+            Box::new(|a| {
+                std::fs::remove_file(a.join("db/db")).unwrap();
+                std::fs::remove_file(a.join("manifest.json")).unwrap();
+            }),
+        ),
+    ];
+    for file in &files {
+        let size = std::fs::metadata(db.join(file)).unwrap().len();
+        for _ in 0..20 {
+            let at = random() % size;
+            let bit = 1u8 << (random() % 8);
+            let file = file.clone();
+            cases.push((
+                format!("{file}: bit {bit:#x} of byte {at} flipped"),
+                Box::new(move |a| {
+                    let path = a.join("db").join(&file);
+                    let mut bytes = std::fs::read(&path).unwrap();
+                    bytes[at as usize] ^= bit;
+                    std::fs::write(&path, bytes).unwrap();
+                }),
+            ));
+        }
+    }
+    let (mut refused, mut whole) = (0, 0);
+    for (i, (name, damage)) in cases.iter().enumerate() {
+        let copy = dir.path().join(format!("case-{i}"));
+        util::copy_dir(&dir.archive(), &copy);
+        damage(&copy);
+        match listed(&copy) {
+            Err(run) => {
+                let message = run.stderr();
+                assert_eq!(run.code(), 2, "{name}: {message}");
+                assert!(!message.contains("panicked"), "{name}: {message}");
+                assert!(
+                    message.contains(copy.to_str().unwrap())
+                        && (message.contains("morgue verify") || message.contains("backup")),
+                    "{name}: the message names neither the archive nor the way forward: {message}"
+                );
+                refused += 1;
+            }
+            Ok(ids) => {
+                assert_eq!(ids, all, "{name}: opened with other documents");
+                let verify = util::Run(
+                    std::process::Command::new(util::morgue_bin())
+                        .arg("--archive")
+                        .arg(&copy)
+                        .arg("verify")
+                        .output()
+                        .unwrap(),
+                );
+                assert!(
+                    verify.code() == 0 || verify.code() == 2,
+                    "{name}: verify exit {}: {}",
+                    verify.code(),
+                    verify.stderr()
+                );
+                assert!(
+                    !verify.stderr().contains("panicked"),
+                    "{name}: {}",
+                    verify.stderr()
+                );
+                whole += 1;
+            }
+        }
+        std::fs::remove_dir_all(&copy).unwrap();
+    }
+    eprintln!("{refused} refused, {whole} opened whole");
+}

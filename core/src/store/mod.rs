@@ -302,6 +302,14 @@ impl Store {
             }
         } {
             Ok(Ok(db)) => db,
+            // What sled says of files it cannot start from (a settings file it does not
+            // accept, a log it cannot read) means damage to them, whatever its kind.
+            Ok(Err(sled::Error::Unsupported(what))) => {
+                return Err(Error::Store {
+                    dir: dir.to_owned(),
+                    message: damaged(Some(what)),
+                });
+            }
             Ok(Err(e)) => return Err(store_err(dir, e)),
             Err(panic) => {
                 return Err(Error::Store {
