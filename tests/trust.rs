@@ -257,6 +257,9 @@ fn listed(archive: &std::path::Path) -> Result<Vec<String>, util::Run> {
         .collect())
 }
 
+/// One way to damage an archive's files.
+type Damage = Box<dyn Fn(&std::path::Path)>;
+
 /// Damage to the store's files ends one of two ways: exit 2 with a message that names the
 /// archive and the way forward, or a store that `verify` finds clean with every document there.
 /// Never a panic, never a silently smaller archive.
@@ -290,7 +293,7 @@ fn damaged_store_files_are_refused_or_verified_whole() {
         .collect();
     assert!(files.iter().any(|f| f.starts_with("snap.")), "{files:?}");
     let len = std::fs::metadata(db.join("db")).unwrap().len();
-    let mut cases: Vec<(String, Box<dyn Fn(&std::path::Path)>)> = vec![
+    let mut cases: Vec<(String, Damage)> = vec![
         (
             "db truncated to 0".into(),
             Box::new(|a| {
