@@ -118,7 +118,17 @@ fn main() -> ExitCode {
         color,
         wait: cli.wait.map(Duration::from_secs_f64),
     };
-    match run(&ctx, cli.command) {
+    install_panic_note();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&ctx, cli.command)));
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        // The store library gave up on its own files: that is damage, reported as such.
+        Err(_) if STORE_PANICKED.load(std::sync::atomic::Ordering::SeqCst) => {
+            return ExitCode::from(2);
+        }
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    match outcome {
         Ok(status) => ExitCode::from(status.code()),
         Err(e) if output::stdout_closed() || is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
@@ -155,6 +165,30 @@ fn run(ctx: &Ctx, command: Command) -> Result<Status> {
         Command::Man(args) => docs::man(ctx, args),
         Command::PluginHost(args) => plugins::host(ctx, args),
     }
+}
+
+/// Set when a panic came from inside the store library (sled), which it does on some damaged
+/// files where it reads them.
+static STORE_PANICKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A panic inside sled is damage to the archive's files, not a bug of ours: it is reported
+/// with the way forward instead of sled's own message (an index out of bounds, say). Any
+/// other panic is printed as usual.
+fn install_panic_note() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_store = info.location().is_some_and(|l| l.file().contains("/sled-"));
+        if in_store {
+            STORE_PANICKED.store(true, std::sync::atomic::Ordering::SeqCst);
+            eprintln!(
+                "error: the archive's store could not read its own files ({}): they are damaged; run `morgue verify --repair`, and if that fails, restore the archive from a backup",
+                info.location()
+                    .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line()))
+            );
+        } else {
+            default(info);
+        }
+    }));
 }
 
 /// Whether the error is a write to a closed pipe, which is how `| head` ends us.

@@ -1427,7 +1427,9 @@ fn store_err(dir: &Path, e: sled::Error) -> Error {
             "{io} (reading or writing the files in {}); check the disk and its permissions",
             dir.display()
         ),
-        sled::Error::Corruption { at, .. } => damaged(at.map(|at| format!("{at:?}"))),
+        sled::Error::Corruption { at, .. } => {
+            damaged(at.map(|at| format!("corrupted data at {at:?}")))
+        }
         other => other.to_string(),
     };
     Error::Store {
@@ -1453,7 +1455,9 @@ fn quietly<T>(f: impl FnOnce() -> T) -> T {
 
 /// The message of a store whose files do not read back: where, and the way forward.
 fn damaged(at: Option<String>) -> String {
-    let at = at.map(|at| format!(" (at {at})")).unwrap_or_default();
+    let at = at
+        .map(|detail| format!(" (the store library said: {detail})"))
+        .unwrap_or_default();
     format!(
         "its files are damaged{at}; run `morgue verify --repair`, which rebuilds what it can from the store's log; if that fails, restore the archive from a backup"
     )
