@@ -20,7 +20,8 @@ use morgue_core::{Archive, OpenOptions, Pipeline};
 
 struct Fixture {
     archive: Archive,
-    // Removed when the fuzzer exits normally; kept after a crash, for a look at the archive.
+    // Never dropped: libFuzzer ends the process with exit(), which runs no destructors, so
+    // each run leaves its small archive behind (/dev/shm/morgue-fuzz-*), crashes included.
     _dir: tempfile::TempDir,
 }
 
