@@ -213,7 +213,8 @@ pub fn encode_table(rows: &[DocRow]) -> Vec<u8> {
 /// Decodes what [`encode_table`] wrote.
 pub fn decode_table(mut bytes: &[u8]) -> Result<Vec<DocRow>, String> {
     let count = get_varint(&mut bytes)?;
-    let mut rows = Vec::with_capacity(count.min(1 << 24) as usize);
+    // Each row takes at least six bytes: a damaged count reserves no more than they can hold.
+    let mut rows = Vec::with_capacity(count.min(bytes.len() as u64 / 6) as usize);
     let mut seq = 0u64;
     for _ in 0..count {
         seq = seq
@@ -814,9 +815,13 @@ pub struct DocList {
 /// Decodes the document part of a postings value, appending to `out`; returns the positions
 /// part.
 pub fn decode_docs<'v>(value: &'v [u8], out: &mut DocList) -> Result<&'v [u8], String> {
-    let count = split_value(value)?.count;
-    out.docs.reserve(count.min(1 << 24) as usize);
-    out.freqs.reserve(count.min(1 << 24) as usize);
+    let parts = split_value(value)?;
+    // Room for no more documents than the document part can hold (a packed block of them can
+    // take two bytes), so that a damaged count cannot make a few bytes reserve megabytes.
+    let most = 1 + parts.docs.len() as u64 * (BLOCK as u64 / 2);
+    let room = parts.count.min(1 << 24).min(most) as usize;
+    out.docs.reserve(room);
+    out.freqs.reserve(room);
     for_each_doc(value, |doc, freq| {
         out.docs.push(doc);
         out.freqs.push(freq);
@@ -1076,7 +1081,8 @@ pub fn encode_seqs(seqs: &[u64]) -> Vec<u8> {
 /// Decodes what [`encode_seqs`] wrote.
 pub fn decode_seqs(mut bytes: &[u8]) -> Result<Vec<u64>, String> {
     let count = get_varint(&mut bytes)?;
-    let mut out = Vec::with_capacity(count.min(1 << 24) as usize);
+    // Each number takes at least a byte: a damaged count reserves no more than they can hold.
+    let mut out = Vec::with_capacity(count.min(bytes.len() as u64) as usize);
     let mut s = 0u64;
     for _ in 0..count {
         s = s
@@ -1412,6 +1418,21 @@ mod tests {
         assert!(decode_table(&[5]).is_err());
         let seqs = vec![0, 1, 9, 1 << 40];
         assert_eq!(decode_seqs(&encode_seqs(&seqs)).unwrap(), seqs);
+    }
+
+    #[test]
+    fn a_damaged_count_reserves_no_more_than_the_value_can_hold() {
+        // A document part of two bytes that claims 2^40 documents, in both layouts.
+        for packed in [false, true] {
+            let mut value = if packed { PACKED.to_vec() } else { Vec::new() };
+            put_varint(&mut value, 1 << 40);
+            put_varint(&mut value, 2);
+            value.extend_from_slice(&[1, 1]);
+            let mut list = DocList::default();
+            assert!(decode_docs(&value, &mut list).is_err());
+            let room = list.docs.capacity().max(list.freqs.capacity());
+            assert!(room <= 1 + 2 * BLOCK, "{room}");
+        }
     }
 
     #[test]

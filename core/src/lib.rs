@@ -17,6 +17,9 @@ mod error;
 #[cfg(feature = "store")]
 pub mod export;
 #[cfg(feature = "store")]
+#[doc(hidden)]
+pub mod fuzzing;
+#[cfg(feature = "store")]
 pub mod import;
 #[cfg(feature = "store")]
 pub mod index;

@@ -278,7 +278,7 @@ pub(crate) fn read_request(bytes: &[u8]) -> serde_json::Result<RequestView<'_>> 
 }
 
 /// The fast path of [`read_result`]; `None` leaves the message to serde_json.
-fn fast_result(bytes: &[u8]) -> Option<ResultJson> {
+pub(crate) fn fast_result(bytes: &[u8]) -> Option<ResultJson> {
     let mut p = Parser::new(bytes)?;
     if let Some(result) = result_as_written(&mut p) {
         return Some(result);
@@ -304,7 +304,7 @@ fn fast_result(bytes: &[u8]) -> Option<ResultJson> {
 }
 
 /// The fast path of [`read_request`]; `None` leaves the message to serde_json.
-fn fast_request(bytes: &[u8]) -> Option<RequestView<'_>> {
+pub(crate) fn fast_request(bytes: &[u8]) -> Option<RequestView<'_>> {
     let mut p = Parser::new(bytes)?;
     if let Some(request) = request_as_written(&mut p) {
         return Some(request);

@@ -6,7 +6,7 @@
 
 pub mod abi;
 pub mod guest;
-mod json;
+pub(crate) mod json;
 pub mod wire;
 
 #[cfg(feature = "store")]

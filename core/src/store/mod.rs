@@ -74,7 +74,7 @@ const TREES: [&str; 9] = [
 ];
 /// zstd level of a document's record and original as import writes them: level 1 compresses
 /// an article within 0.5% of level 3 at most of the speed (`compact` repacks at [`PACK_LEVEL`]).
-const ZSTD_LEVEL: i32 = 1;
+pub(crate) const ZSTD_LEVEL: i32 = 1;
 
 /// A document as stored, without its raw bytes.
 #[derive(Clone, Debug, PartialEq)]
@@ -230,14 +230,14 @@ pub struct Store {
 }
 
 /// A decompressed pack: documents' records and original bytes.
-struct Pack {
+pub(crate) struct Pack {
     plain: Vec<u8>,
     /// Per entry: id, record (bincode) and original bytes, as ranges of `plain`.
     entries: Vec<(DocId, std::ops::Range<usize>, std::ops::Range<usize>)>,
 }
 
 impl Pack {
-    fn parse(plain: Vec<u8>) -> std::result::Result<Pack, String> {
+    pub(crate) fn parse(plain: Vec<u8>) -> std::result::Result<Pack, String> {
         let mut entries = Vec::new();
         let mut at = 0usize;
         let take =
@@ -1288,7 +1288,7 @@ impl Iterator for Records<'_> {
 
 /// A record's `docs` value; `with_id` puts the id before it, as a store keyed by sequence
 /// number needs.
-fn encode_record(
+pub(crate) fn encode_record(
     doc: &StoredDoc,
     with_id: bool,
     compressor: &mut zstd::bulk::Compressor<'_>,
@@ -1342,7 +1342,11 @@ fn pack_entry<'p>(
     }
 }
 
-fn decode_record_plain(id: &DocId, plain: &[u8], what: &dyn Fn() -> String) -> Result<StoredDoc> {
+pub(crate) fn decode_record_plain(
+    id: &DocId,
+    plain: &[u8],
+    what: &dyn Fn() -> String,
+) -> Result<StoredDoc> {
     let record: RecordV1 = decode_bincode(plain, &what())?;
     let fields: Fields = serde_json::from_str(&record.fields_json).map_err(|e| Error::Corrupt {
         what: what(),
@@ -1385,7 +1389,7 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-fn decompress(payload: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(crate) fn decompress(payload: &[u8]) -> std::io::Result<Vec<u8>> {
     DECOMPRESSOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         let decompressor = match &mut *slot {
