@@ -1347,8 +1347,9 @@ pub(crate) fn decode_record_plain(
     plain: &[u8],
     what: &dyn Fn() -> String,
 ) -> Result<StoredDoc> {
-    let record: RecordV1 = decode_bincode(plain, &what())?;
-    let fields: Fields = serde_json::from_str(&record.fields_json).map_err(|e| Error::Corrupt {
+    let record = decode_record_ref(plain, &what())?;
+    let owned = |s: &str| s.to_owned();
+    let fields: Fields = serde_json::from_str(record.fields_json).map_err(|e| Error::Corrupt {
         what: what(),
         reason: format!("fields: {e}"),
     })?;
@@ -1357,12 +1358,12 @@ pub(crate) fn decode_record_plain(
         seq: record.seq,
         raw_len: record.raw_len,
         source: Source {
-            paths: record.paths,
-            url: record.url,
-            media_type: record.media_type,
-            encoding: record.encoding,
-            imported_at: record.imported_at,
-            tags: record.tags,
+            paths: record.paths.into_iter().map(owned).collect(),
+            url: record.url.map(owned),
+            media_type: owned(record.media_type),
+            encoding: owned(record.encoding),
+            imported_at: owned(record.imported_at),
+            tags: record.tags.into_iter().map(owned).collect(),
         },
         fields,
         provenance: record
@@ -1370,16 +1371,50 @@ pub(crate) fn decode_record_plain(
             .into_iter()
             .map(|(field, plugin, version, schema)| {
                 (
-                    field,
+                    owned(field),
                     Provenance {
-                        plugin,
-                        version,
+                        plugin: owned(plugin),
+                        version: owned(version),
                         schema,
                     },
                 )
             })
             .collect(),
     })
+}
+
+/// [`RecordV1`] as read: its strings borrowed from the decoded bytes. bincode checks a
+/// borrowed string's length against the bytes left before taking it, where an owned one would
+/// first be allocated at whatever length a damaged record claims (gigabytes, or an abort).
+#[derive(Deserialize)]
+struct RecordRef<'a> {
+    seq: u64,
+    raw_len: u64,
+    #[serde(borrow)]
+    paths: Vec<&'a str>,
+    url: Option<&'a str>,
+    media_type: &'a str,
+    encoding: &'a str,
+    imported_at: &'a str,
+    #[serde(borrow)]
+    tags: Vec<&'a str>,
+    fields_json: &'a str,
+    #[serde(borrow)]
+    provenance: Vec<(&'a str, &'a str, &'a str, u32)>,
+}
+
+fn decode_record_ref<'a>(bytes: &'a [u8], what: &str) -> Result<RecordRef<'a>> {
+    let corrupt = |reason: String| Error::Corrupt {
+        what: what.to_owned(),
+        reason,
+    };
+    let (value, used) =
+        bincode::serde::borrow_decode_from_slice(bytes, bincode::config::standard())
+            .map_err(|e| corrupt(e.to_string()))?;
+    if used != bytes.len() {
+        return Err(corrupt(format!("{} trailing bytes", bytes.len() - used)));
+    }
+    Ok(value)
 }
 
 thread_local! {
@@ -1533,6 +1568,32 @@ mod tests {
         assert_eq!(store.get(&c.id).unwrap(), Some(c));
         assert_eq!(store.get(&a.id).unwrap(), Some(a));
         assert_eq!(store.state().count, 2);
+    }
+
+    #[test]
+    fn a_record_claiming_huge_strings_is_corrupt_not_an_allocation() {
+        use base64::Engine;
+        // Found by fuzzing: a string length of gigabytes, and one past usize's capacity.
+        for input in ["AAAAuP0vdG1wLy50dA==", "AAEAAAD9/wAAAgAn/58qAA=="] {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(input)
+                .unwrap();
+            let result = decode_record_plain(&DocId([7; 32]), &bytes[1..], &|| "docs/x".into());
+            assert!(matches!(result, Err(Error::Corrupt { .. })), "{input}");
+        }
+    }
+
+    #[test]
+    fn float_fields_read_back_as_the_same_number() {
+        let mut d = doc(4, 0);
+        d.fields
+            .insert("x.f".into(), serde_json::json!(1.0715660391465826e-75));
+        d.fields.insert("x.g".into(), serde_json::json!(0.1 + 0.2));
+        let mut compressor = zstd::bulk::Compressor::new(1).unwrap();
+        let value = encode_record(&d, false, &mut compressor).unwrap();
+        let plain = decompress(codec::unframe(&value, &|| "x".into()).unwrap()).unwrap();
+        let back = decode_record_plain(&d.id, &plain, &|| "x".into()).unwrap();
+        assert_eq!(back, d);
     }
 
     #[test]
