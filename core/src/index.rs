@@ -347,6 +347,22 @@ struct TermBuf {
 
 impl TermBuf {
     fn push(&mut self, doc: u64, positions: impl ExactSizeIterator<Item = u32>) {
+        self.push_doc(doc, positions.len() as u64);
+        let mut prev = 0u32;
+        for p in positions {
+            put_varint(&mut self.positions, u64::from(p - prev));
+            prev = p;
+        }
+    }
+
+    /// [`TermBuf::push`] of positions already encoded as [`TermBuf::push`] encodes them.
+    fn push_encoded(&mut self, doc: u64, count: u32, positions: &[u8]) {
+        self.push_doc(doc, u64::from(count));
+        self.positions.extend_from_slice(positions);
+    }
+
+    /// Adds `doc` with `freq` occurrences to the document part.
+    fn push_doc(&mut self, doc: u64, freq: u64) {
         if self.count == 0 {
             self.first = doc;
             put_varint(&mut self.docs, doc);
@@ -355,12 +371,7 @@ impl TermBuf {
         }
         self.count += 1;
         self.last = doc;
-        put_varint(&mut self.docs, positions.len() as u64);
-        let mut prev = 0u32;
-        for p in positions {
-            put_varint(&mut self.positions, u64::from(p - prev));
-            prev = p;
-        }
+        put_varint(&mut self.docs, freq);
     }
 
     /// Empties the buffer, keeping its memory for the next segment.
@@ -469,6 +480,14 @@ fn put_entry(out: &mut Vec<u8>, prev: Option<u32>, doc: u32, freq: u32) {
     }
 }
 
+/// Most distinct terms a document is indexed under: its first 65,536 distinct terms, in text
+/// order. A term first met after that is not indexed for the document, though it keeps its
+/// position, so the terms before it still meet in phrases. No article comes near this (a
+/// long one has a few thousand distinct terms, a whole novel about twenty thousand); a file
+/// of random words or binary noise does, and without the cap its every word becomes a key
+/// of the index, costing the store kilobytes of memory each while the segment is written.
+pub const MAX_DOC_TERMS: usize = 1 << 16;
+
 /// Terms of a part of a segment: each `[field][term]` numbered once, its buffer by number.
 #[derive(Default)]
 struct Partial {
@@ -513,10 +532,28 @@ struct Numbering<'a> {
     words: &'a mut FxHashMap<Box<[u8]>, u32>,
     short_words: &'a mut FxHashMap<u128, u32>,
     pairs: &'a mut Vec<u64>,
+    /// Where `pairs` goes each time it fills up.
+    spill: &'a mut Spill,
     key: &'a mut Vec<u8>,
+    /// Terms taken.
+    taken: u32,
+    /// The size the vocabulary may reach while this document is analysed: a document adds
+    /// at most [`MAX_DOC_TERMS`] terms to it.
+    limit: usize,
+    /// Terms left out because the vocabulary reached `limit`.
+    dropped: u32,
 }
 
 impl Numbering<'_> {
+    #[inline]
+    fn push(&mut self, id: u32, position: u32) {
+        if self.pairs.len() == PAIRS_CHUNK {
+            self.spill.take(self.pairs);
+        }
+        self.pairs.push(pair(id, position));
+        self.taken += 1;
+    }
+
     fn set_key(&mut self, bytes: &[u8]) {
         self.key.clear();
         self.key.push(self.field);
@@ -538,7 +575,7 @@ impl TermSink for Numbering<'_> {
         };
         match found {
             Some(&id) => {
-                self.pairs.push(pair(id, position));
+                self.push(id, position);
                 true
             }
             None => false,
@@ -549,6 +586,13 @@ impl TermSink for Numbering<'_> {
         self.set_key(term.as_bytes());
         let id = match self.ids.get(self.key.as_slice()) {
             Some(&id) => id,
+            None if self.terms.len() >= self.limit => {
+                // Past the document's share of new terms: every one of its first
+                // `MAX_DOC_TERMS` distinct terms is already numbered by now, and only those
+                // are kept (see `Partial::add`).
+                self.dropped += 1;
+                return;
+            }
             None => {
                 let id = self.terms.len() as u32;
                 let key: Box<[u8]> = self.key.as_slice().into();
@@ -557,7 +601,7 @@ impl TermSink for Numbering<'_> {
                 id
             }
         };
-        self.pairs.push(pair(id, position));
+        self.push(id, position);
         if let Some(word) = word.filter(|_| self.english) {
             match short_key(self.field, word.as_bytes()) {
                 Some(key) => {
@@ -576,8 +620,8 @@ impl Partial {
     fn add(&mut self, doc: &IndexDoc<'_>, analyzer: &Analyzer, work: &mut Work) {
         let mut row = doc.row;
         work.pairs.clear();
+        let limit = self.terms.len() + MAX_DOC_TERMS;
         for (field, content) in [(TITLE, doc.title), (BODY, doc.body.as_ref())] {
-            let before = work.pairs.len();
             let mut numbering = Numbering {
                 field,
                 english: analyzer.language() == Some("en"),
@@ -586,20 +630,36 @@ impl Partial {
                 words: &mut self.words,
                 short_words: &mut self.short_words,
                 pairs: &mut work.pairs,
+                spill: &mut work.spill,
                 key: &mut work.key,
+                taken: 0,
+                limit,
+                dropped: 0,
             };
             analyzer.analyze_with(content, &mut work.tokens, &mut numbering);
-            let len = (work.pairs.len() - before) as u32;
+            // Terms left out still count in the document's length.
+            let len = numbering.taken + numbering.dropped;
             if field == TITLE {
                 row.title_len = len;
             } else {
                 row.body_len = len;
             }
         }
+        if !work.spill.terms.is_empty() {
+            self.add_spilled(doc.seq, work);
+            self.rows.push(row);
+            return;
+        }
         // Sorting the document's (term, position) pairs groups each term's positions, in
         // order, without a map per document.
         // As single numbers they sort faster than as tuples (a tenth of indexing went to the sort).
         work.pairs.sort_unstable();
+        // Only a document of more words than the cap can have more distinct terms.
+        let kept = if work.pairs.len() > MAX_DOC_TERMS {
+            first_terms(&work.pairs, MAX_DOC_TERMS, |id| self.field_of(id))
+        } else {
+            None
+        };
         let mut i = 0;
         while i < work.pairs.len() {
             let id = (work.pairs[i] >> 32) as u32;
@@ -607,13 +667,115 @@ impl Partial {
             while j < work.pairs.len() && (work.pairs[j] >> 32) as u32 == id {
                 j += 1;
             }
-            self.terms[id as usize]
-                .1
-                .push(doc.seq, work.pairs[i..j].iter().map(|&p| p as u32));
+            if kept.as_ref().is_none_or(|k| k.binary_search(&id).is_ok()) {
+                self.terms[id as usize]
+                    .1
+                    .push(doc.seq, work.pairs[i..j].iter().map(|&p| p as u32));
+            }
             i = j;
         }
         self.rows.push(row);
     }
+
+    /// The field byte of term `id`.
+    fn field_of(&self, id: u32) -> u8 {
+        self.terms[id as usize].0.first().copied().unwrap_or(BODY)
+    }
+
+    /// The end of [`Partial::add`] for a document of more than [`PAIRS_CHUNK`] terms, whose
+    /// positions went to the spill as they came.
+    fn add_spilled(&mut self, seq: u64, work: &mut Work) {
+        let spill = &mut work.spill;
+        spill.take(&mut work.pairs);
+        let mut terms = std::mem::take(&mut spill.terms);
+        if terms.len() > MAX_DOC_TERMS {
+            // Its first `MAX_DOC_TERMS` distinct terms, as `first_terms` picks them.
+            terms.select_nth_unstable_by_key(MAX_DOC_TERMS, |t| (self.field_of(t.id), t.first));
+            terms.truncate(MAX_DOC_TERMS);
+        }
+        for term in &terms {
+            self.terms[term.id as usize]
+                .1
+                .push_encoded(seq, term.count, &term.positions);
+        }
+        // A document this long is rare: its buffers go rather than stay at its size.
+        *spill = Spill::default();
+        work.pairs = Vec::new();
+    }
+}
+
+/// Pairs a document collects before they are sorted into its [`Spill`]: 8 MB. Only a
+/// document of more than a million words (a few megabytes of text) reaches it, and past it
+/// a position costs one to four bytes rather than eight.
+const PAIRS_CHUNK: usize = 1 << 20;
+
+/// The positions of a long document's terms so far, encoded as the postings encode them.
+#[derive(Default)]
+struct Spill {
+    /// Term number → index in `terms`.
+    index: FxHashMap<u32, u32>,
+    terms: Vec<Spilled>,
+}
+
+/// One term's positions in a [`Spill`].
+struct Spilled {
+    id: u32,
+    /// Its first position and its last.
+    first: u32,
+    last: u32,
+    count: u32,
+    /// Position deltas, as LEB128 varints.
+    positions: Vec<u8>,
+}
+
+impl Spill {
+    /// Moves `pairs` (all after those taken before) into the spill, emptying it.
+    fn take(&mut self, pairs: &mut Vec<u64>) {
+        pairs.sort_unstable();
+        for &p in pairs.iter() {
+            let (id, position) = ((p >> 32) as u32, p as u32);
+            let at = *self.index.entry(id).or_insert_with(|| {
+                self.terms.push(Spilled {
+                    id,
+                    first: position,
+                    last: 0,
+                    count: 0,
+                    positions: Vec::new(),
+                });
+                (self.terms.len() - 1) as u32
+            });
+            let term = &mut self.terms[at as usize];
+            put_varint(&mut term.positions, u64::from(position - term.last));
+            term.last = position;
+            term.count += 1;
+        }
+        pairs.clear();
+    }
+}
+
+/// The numbers, ascending, of the first `cap` distinct terms of a document's sorted pairs in
+/// the order the analyser met them (the title's, then the body's, each in text order), or
+/// `None` when it has no more than `cap`. Every one of them has its number by the end of the
+/// analysis, however many terms the vocabulary already had: a document adds `cap` new terms
+/// at most, and fewer than `cap` come before any of these.
+fn first_terms(pairs: &[u64], cap: usize, field: impl Fn(u32) -> u8) -> Option<Vec<u32>> {
+    // (field, first position, term) of each term: the first pair of each run of a term.
+    let mut firsts: Vec<(u8, u32, u32)> = Vec::new();
+    let mut last = None;
+    for &p in pairs {
+        let id = (p >> 32) as u32;
+        if last != Some(id) {
+            firsts.push((field(id), p as u32, id));
+            last = Some(id);
+        }
+    }
+    if firsts.len() <= cap {
+        return None;
+    }
+    firsts.select_nth_unstable(cap);
+    let mut ids: Vec<u32> = firsts[..cap].iter().map(|&(_, _, id)| id).collect();
+    ids.sort_unstable();
+    Some(ids)
 }
 
 /// A term number and a position as one number that sorts by term, then position.
@@ -627,6 +789,7 @@ fn pair(term: u32, position: u32) -> u64 {
 struct Work {
     tokens: Tokens,
     pairs: Vec<u64>,
+    spill: Spill,
     key: Vec<u8>,
 }
 
@@ -686,6 +849,8 @@ pub fn build(mut docs: Vec<IndexDoc<'_>>, id: u64, threads: usize) -> Segment {
         }
     }
     let mut terms = merged.terms;
+    // A term numbered for a document over the cap may have been left out of it.
+    terms.retain(|(_, buf)| buf.count > 0);
     terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let postings = terms
         .iter()
@@ -1383,6 +1548,117 @@ mod tests {
             assert_eq!(reused, build(index_docs(texts), id, 1), "segment {id}");
         }
         assert_eq!(builder.build(Vec::new(), 4), Segment::default());
+    }
+
+    /// The words `w{i}` for `i` in `range`, one each, separated by spaces.
+    fn numbered_words(range: std::ops::Range<usize>) -> String {
+        range.map(|i| format!("w{i} ")).collect()
+    }
+
+    fn owned_doc(seq: u64, body: String) -> IndexDoc<'static> {
+        IndexDoc {
+            seq,
+            id: DocId([seq as u8; 32]),
+            title: "",
+            body: Cow::Owned(body),
+            language: None,
+            facets: Vec::new(),
+            row: DocRow {
+                seq,
+                ..DocRow::default()
+            },
+        }
+    }
+
+    /// The body terms of a segment and their postings.
+    fn body_terms(segment: &Segment) -> BTreeMap<String, Vec<Posting>> {
+        segment
+            .postings
+            .iter()
+            .filter_map(|(key, value)| {
+                let (_, field, term) = split_key(key)?;
+                (field == BODY).then(|| (term.to_owned(), decode_postings(value).unwrap()))
+            })
+            .collect()
+    }
+
+    /// What the index holds for a document of body `text`, found by analysing it: the
+    /// positions of each of its first `cap` distinct terms.
+    fn expected_terms(seq: u64, text: &str, cap: usize) -> BTreeMap<String, Vec<Posting>> {
+        let mut order = Vec::new();
+        let mut positions: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        Analyzer::english().analyze(text, |term, position| {
+            positions
+                .entry(term.to_owned())
+                .or_insert_with(|| {
+                    order.push(term.to_owned());
+                    Vec::new()
+                })
+                .push(position)
+        });
+        order.truncate(cap);
+        order
+            .into_iter()
+            .map(|term| {
+                let positions = positions.remove(&term).unwrap();
+                (
+                    term,
+                    vec![Posting {
+                        doc: seq,
+                        positions,
+                    }],
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_document_is_indexed_under_its_first_distinct_terms_only() {
+        let over = 1000;
+        // Every word once, then the first one again.
+        let text = format!("{}w0", numbered_words(0..MAX_DOC_TERMS + over));
+        let segment = build(vec![owned_doc(1, text.clone())], 5, 1);
+        let terms = body_terms(&segment);
+        assert_eq!(terms.len(), MAX_DOC_TERMS);
+        assert!(terms == expected_terms(1, &text, MAX_DOC_TERMS));
+        // Words left out keep their positions, and count in the document's length.
+        let last = (MAX_DOC_TERMS + over) as u32;
+        assert_eq!(terms["w0"][0].positions, [0, last]);
+        assert_eq!(decode_table(&segment.table).unwrap()[0].body_len, last + 1);
+        // A builder that already knows the words past the cap leaves out the same ones.
+        let mut builder = SegmentBuilder::new();
+        let known = numbered_words(MAX_DOC_TERMS - 10..MAX_DOC_TERMS + over);
+        let _ = builder.build(vec![owned_doc(1, known)], 4);
+        let again = builder.build(vec![owned_doc(1, text)], 5);
+        assert_eq!(again, segment);
+    }
+
+    #[test]
+    fn a_long_document_indexes_as_a_short_one_does() {
+        // More words than a document collects before they go to the spill: a few terms
+        // recurring all through, and more distinct ones than the cap.
+        let mut text = String::new();
+        for i in 0..PAIRS_CHUNK + PAIRS_CHUNK / 4 {
+            if i % 3 == 0 {
+                text.push_str(&format!("w{} ", i / 3 % (MAX_DOC_TERMS + 5000)));
+            } else {
+                text.push_str(&format!("x{} ", i % 7));
+            }
+        }
+        // The title's five terms come first and count against the cap.
+        let expected = expected_terms(3, &text, MAX_DOC_TERMS - 5);
+        let mut doc = owned_doc(3, text);
+        doc.title = "A title of its own";
+        let segment = build(vec![doc], 1, 1);
+        let titles: Vec<&str> = segment
+            .postings
+            .iter()
+            .filter_map(|(k, _)| split_key(k).filter(|k| k.1 == TITLE).map(|k| k.2))
+            .collect();
+        assert_eq!(titles, ["a", "it", "of", "own", "titl"]);
+        let terms = body_terms(&segment);
+        assert_eq!(terms.len(), expected.len());
+        assert!(terms == expected);
     }
 
     #[test]
