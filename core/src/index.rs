@@ -26,6 +26,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bitpacking::{BitPacker, BitPacker4x};
 use rustc_hash::FxHashMap;
@@ -310,6 +311,19 @@ pub struct Segment {
     pub facets: Vec<(Vec<u8>, Vec<u64>)>,
 }
 
+impl Segment {
+    /// Gives the segment number `id`, for a segment built before its number was known (a
+    /// rebuild numbers segments in the order it writes them).
+    pub fn renumber(&mut self, id: u64) {
+        self.id = id;
+        for (key, _) in &mut self.postings {
+            if let Some(segment) = key.get_mut(..8) {
+                segment.copy_from_slice(&id.to_be_bytes());
+            }
+        }
+    }
+}
+
 /// The docnums entry of a document: its id, then its title, which a page of hits shows
 /// without reading the document.
 pub fn docnum_entry(id: &DocId, title: &str) -> Vec<u8> {
@@ -488,12 +502,29 @@ fn put_entry(out: &mut Vec<u8>, prev: Option<u32>, doc: u32, freq: u32) {
 /// of the index, costing the store kilobytes of memory each while the segment is written.
 pub const MAX_DOC_TERMS: usize = 1 << 16;
 
+/// Most distinct terms, that is postings keys, in one segment: a segment stops taking
+/// documents before one could take it past this, and the documents left over go into the
+/// next segment. A segment's keys are written to the store at once, and the store holds
+/// memory for each until the write ends, so this bounds the memory of writing a segment
+/// whatever its text. Segments of news stay well below it (the 2,225 BBC articles have
+/// about 30,000 terms in all).
+pub const MAX_SEGMENT_TERMS: usize = 1 << 17;
+
+/// The most distinct terms `doc` can bring to a segment: at most [`MAX_DOC_TERMS`], and no
+/// more than its text has words (each takes a byte and is followed by another, or is a
+/// character of two bytes or more).
+fn most_terms(doc: &IndexDoc<'_>) -> usize {
+    (doc.title.len() / 2 + doc.body.len() / 2 + 2).min(MAX_DOC_TERMS)
+}
+
 /// Terms of a part of a segment: each `[field][term]` numbered once, its buffer by number.
 #[derive(Default)]
 struct Partial {
     ids: FxHashMap<Box<[u8]>, u32>,
     terms: Vec<(Box<[u8]>, TermBuf)>,
     rows: Vec<DocRow>,
+    /// Terms that have documents in this part: the postings keys it will write.
+    used: usize,
     /// `[field][plain word as written]` to the number of its term, for English text: most
     /// words recur, and this finds their term without lower-casing, stemming or a second
     /// lookup. Words of up to [`SHORT`] bytes are in `short_words` instead.
@@ -668,9 +699,11 @@ impl Partial {
                 j += 1;
             }
             if kept.as_ref().is_none_or(|k| k.binary_search(&id).is_ok()) {
-                self.terms[id as usize]
-                    .1
-                    .push(doc.seq, work.pairs[i..j].iter().map(|&p| p as u32));
+                let buf = &mut self.terms[id as usize].1;
+                if buf.count == 0 {
+                    self.used += 1;
+                }
+                buf.push(doc.seq, work.pairs[i..j].iter().map(|&p| p as u32));
             }
             i = j;
         }
@@ -694,9 +727,11 @@ impl Partial {
             terms.truncate(MAX_DOC_TERMS);
         }
         for term in &terms {
-            self.terms[term.id as usize]
-                .1
-                .push_encoded(seq, term.count, &term.positions);
+            let buf = &mut self.terms[term.id as usize].1;
+            if buf.count == 0 {
+                self.used += 1;
+            }
+            buf.push_encoded(seq, term.count, &term.positions);
         }
         // A document this long is rare: its buffers go rather than stay at its size.
         *spill = Spill::default();
@@ -793,40 +828,80 @@ struct Work {
     key: Vec<u8>,
 }
 
-fn build_part(docs: &[IndexDoc<'_>]) -> Partial {
+/// The terms the parts of one segment, built on several threads, may still add: each part
+/// takes from it, before analysing a document, the most that document can add, and gives
+/// back what it did not use.
+struct Budget(AtomicUsize);
+
+impl Budget {
+    /// Takes `n` if that much is left.
+    fn take(&self, n: usize) -> bool {
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(n)
+            })
+            .is_ok()
+    }
+
+    fn give_back(&self, n: usize) {
+        self.0.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+/// Analyses documents of `docs` in order until the budget runs out; returns the part and how
+/// many documents it took. The first document of the first part comes with its share
+/// already taken, so every segment takes at least one document.
+fn build_part(docs: &[IndexDoc<'_>], budget: &Budget, first: bool) -> (Partial, usize) {
     let english = Analyzer::english();
     let mut others: BTreeMap<String, Analyzer> = BTreeMap::new();
     let mut part = Partial::default();
     let mut work = Work::default();
-    for doc in docs {
+    for (taken, doc) in docs.iter().enumerate() {
+        let share = most_terms(doc);
+        // The first document of the first part had its share taken with the budget's.
+        let taken_share = first && taken == 0 || budget.take(share);
+        if !taken_share {
+            return (part, taken);
+        }
         let analyzer = match doc.language {
             Some(lang) if lang != "en" => others
                 .entry(lang.to_owned())
                 .or_insert_with(|| Analyzer::for_language(Some(lang))),
             _ => &english,
         };
+        let before = part.used;
         part.add(doc, analyzer, &mut work);
+        budget.give_back(share.saturating_sub(part.used - before));
     }
-    part
+    let taken = docs.len();
+    (part, taken)
 }
 
 /// Analyses the titles and bodies of `docs` into segment number `id`, on up to `threads`
-/// threads.
-pub fn build(mut docs: Vec<IndexDoc<'_>>, id: u64, threads: usize) -> Segment {
+/// threads. A segment holds at most [`MAX_SEGMENT_TERMS`] terms: the documents that did not
+/// fit are returned, in order, for the next segment (none, for any batch of news).
+pub fn build<'a>(
+    mut docs: Vec<IndexDoc<'a>>,
+    id: u64,
+    threads: usize,
+) -> (Segment, Vec<IndexDoc<'a>>) {
     docs.sort_by_key(|d| d.seq);
     docs.dedup_by_key(|d| d.seq);
-    if docs.is_empty() {
-        return Segment::default();
-    }
+    let Some(first) = docs.first() else {
+        return (Segment::default(), docs);
+    };
+    let budget = Budget(AtomicUsize::new(MAX_SEGMENT_TERMS - most_terms(first)));
     let threads = threads.clamp(1, 16).min(docs.len().div_ceil(64).max(1));
     let chunk = docs.len().div_ceil(threads);
-    let parts: Vec<Partial> = if threads == 1 {
-        vec![build_part(&docs)]
+    let parts: Vec<(Partial, usize)> = if threads == 1 {
+        vec![build_part(&docs, &budget, true)]
     } else {
         std::thread::scope(|scope| {
+            let budget = &budget;
             let handles: Vec<_> = docs
                 .chunks(chunk)
-                .map(|c| scope.spawn(move || build_part(c)))
+                .enumerate()
+                .map(|(i, c)| scope.spawn(move || build_part(c, budget, i == 0)))
                 .collect();
             handles
                 .into_iter()
@@ -834,7 +909,16 @@ pub fn build(mut docs: Vec<IndexDoc<'_>>, id: u64, threads: usize) -> Segment {
                 .collect()
         })
     };
-    let mut parts = parts.into_iter();
+    // The documents each part took, and those left for the next segment (in order: every
+    // part took a run from the start of its chunk).
+    let taken: Vec<usize> = parts.iter().map(|(_, n)| *n).collect();
+    let (docs, rest): (Vec<_>, Vec<_>) = docs
+        .into_iter()
+        .enumerate()
+        .partition(|(i, _)| i % chunk < taken[i / chunk]);
+    let docs: Vec<IndexDoc<'a>> = docs.into_iter().map(|(_, d)| d).collect();
+    let rest: Vec<IndexDoc<'a>> = rest.into_iter().map(|(_, d)| d).collect();
+    let mut parts = parts.into_iter().map(|(part, _)| part);
     let mut merged = parts.next().unwrap_or_default();
     for part in parts {
         merged.rows.extend(part.rows);
@@ -856,7 +940,7 @@ pub fn build(mut docs: Vec<IndexDoc<'_>>, id: u64, threads: usize) -> Segment {
         .iter()
         .map(|(key, buf)| (postings_key_of(id, key), buf.value()))
         .collect();
-    assemble(id, postings, &merged.rows, &docs)
+    (assemble(id, postings, &merged.rows, &docs), rest)
 }
 
 /// `[segment][field][term]` from the `[field][term]` of a term.
@@ -896,8 +980,11 @@ fn assemble(
 }
 
 /// Most terms a [`SegmentBuilder`] remembers; past this it starts over with an empty
-/// vocabulary, so an archive of endless distinct words does not grow it without bound.
-const MAX_VOCABULARY: usize = 1 << 21;
+/// vocabulary, so an archive of endless distinct words does not grow it without bound. A
+/// term costs the vocabulary a few hundred bytes, so this keeps it under about 100 MB a
+/// builder (it was 2^21, up to a gigabyte with a builder per core), while holding many
+/// times the 30,000 terms of the BBC corpus.
+const MAX_VOCABULARY: usize = 1 << 18;
 
 /// Builds whole segments one after another on one thread, keeping its vocabulary (the terms
 /// and their numbers, the words seen and their terms) and its buffers from one segment to the
@@ -927,17 +1014,28 @@ impl SegmentBuilder {
         }
     }
 
-    /// Analyses the titles and bodies of `docs` into segment number `id`, as [`build`] does.
-    pub fn build(&mut self, mut docs: Vec<IndexDoc<'_>>, id: u64) -> Segment {
+    /// Analyses the titles and bodies of `docs` into segment number `id`, as [`build`] does:
+    /// the documents that would take the segment past [`MAX_SEGMENT_TERMS`] terms are
+    /// returned, in order, for the next one.
+    pub fn build<'a>(
+        &mut self,
+        mut docs: Vec<IndexDoc<'a>>,
+        id: u64,
+    ) -> (Segment, Vec<IndexDoc<'a>>) {
         docs.sort_by_key(|d| d.seq);
         docs.dedup_by_key(|d| d.seq);
         if docs.is_empty() {
-            return Segment::default();
+            return (Segment::default(), docs);
         }
         if self.part.terms.len() > MAX_VOCABULARY {
             self.part = Partial::default();
         }
+        self.part.used = 0;
+        let mut taken = 0;
         for doc in &docs {
+            if taken > 0 && self.part.used + most_terms(doc) > MAX_SEGMENT_TERMS {
+                break;
+            }
             let analyzer = match doc.language {
                 Some(lang) if lang != "en" => self
                     .others
@@ -946,7 +1044,9 @@ impl SegmentBuilder {
                 _ => &self.english,
             };
             self.part.add(doc, analyzer, &mut self.work);
+            taken += 1;
         }
+        let rest = docs.split_off(taken);
         let terms = &mut self.part.terms;
         let mut used: Vec<u32> = (0..terms.len() as u32)
             .filter(|&i| terms[i as usize].1.count > 0)
@@ -963,7 +1063,7 @@ impl SegmentBuilder {
             .collect();
         let segment = assemble(id, postings, &self.part.rows, &docs);
         self.part.rows.clear();
-        segment
+        (segment, rest)
     }
 }
 
@@ -1543,11 +1643,11 @@ mod tests {
         ];
         let mut builder = SegmentBuilder::new();
         for (id, texts) in [(1, &first[..]), (2, &second[..]), (3, &first[..])] {
-            let reused = builder.build(index_docs(texts), id);
-            assert!(!reused.postings.is_empty());
-            assert_eq!(reused, build(index_docs(texts), id, 1), "segment {id}");
+            let (reused, rest) = builder.build(index_docs(texts), id);
+            assert!(!reused.postings.is_empty() && rest.is_empty());
+            assert_eq!(reused, build(index_docs(texts), id, 1).0, "segment {id}");
         }
-        assert_eq!(builder.build(Vec::new(), 4), Segment::default());
+        assert_eq!(builder.build(Vec::new(), 4).0, Segment::default());
     }
 
     /// The words `w{i}` for `i` in `range`, one each, separated by spaces.
@@ -1617,7 +1717,8 @@ mod tests {
         let over = 1000;
         // Every word once, then the first one again.
         let text = format!("{}w0", numbered_words(0..MAX_DOC_TERMS + over));
-        let segment = build(vec![owned_doc(1, text.clone())], 5, 1);
+        let (segment, rest) = build(vec![owned_doc(1, text.clone())], 5, 1);
+        assert!(rest.is_empty());
         let terms = body_terms(&segment);
         assert_eq!(terms.len(), MAX_DOC_TERMS);
         assert!(terms == expected_terms(1, &text, MAX_DOC_TERMS));
@@ -1629,7 +1730,8 @@ mod tests {
         let mut builder = SegmentBuilder::new();
         let known = numbered_words(MAX_DOC_TERMS - 10..MAX_DOC_TERMS + over);
         let _ = builder.build(vec![owned_doc(1, known)], 4);
-        let again = builder.build(vec![owned_doc(1, text)], 5);
+        let (again, rest) = builder.build(vec![owned_doc(1, text)], 5);
+        assert!(rest.is_empty());
         assert_eq!(again, segment);
     }
 
@@ -1649,7 +1751,7 @@ mod tests {
         let expected = expected_terms(3, &text, MAX_DOC_TERMS - 5);
         let mut doc = owned_doc(3, text);
         doc.title = "A title of its own";
-        let segment = build(vec![doc], 1, 1);
+        let (segment, _) = build(vec![doc], 1, 1);
         let titles: Vec<&str> = segment
             .postings
             .iter()
@@ -1659,6 +1761,48 @@ mod tests {
         let terms = body_terms(&segment);
         assert_eq!(terms.len(), expected.len());
         assert!(terms == expected);
+    }
+
+    #[test]
+    fn segments_stop_taking_documents_at_their_term_budget() {
+        // 130 documents of 2,000 terms each, none shared: 260,000 terms in all.
+        let docs = || -> Vec<IndexDoc<'static>> {
+            (0..130usize)
+                .map(|d| owned_doc(d as u64 + 1, numbered_words(d * 2000..(d + 1) * 2000)))
+                .collect()
+        };
+        let mut builder = SegmentBuilder::new();
+        for threads in [0, 1, 2] {
+            let mut left = docs();
+            let mut seqs = Vec::new();
+            let mut terms = 0;
+            let mut segments = 0;
+            while !left.is_empty() {
+                let (segment, rest) = if threads == 0 {
+                    builder.build(left, segments)
+                } else {
+                    build(left, segments, threads)
+                };
+                assert!(segment.postings.len() <= MAX_SEGMENT_TERMS);
+                assert!(!segment.docnums.is_empty());
+                seqs.extend(segment.docnums.iter().map(|(seq, _)| *seq));
+                terms += body_terms(&segment).len();
+                segments += 1;
+                left = rest;
+            }
+            assert!(segments >= 2, "{threads} threads");
+            seqs.sort_unstable();
+            assert_eq!(seqs, (1..=130).collect::<Vec<u64>>(), "{threads} threads");
+            assert_eq!(terms, 260_000, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn a_renumbered_segment_is_the_segment_built_under_that_number() {
+        let texts = [(1, "Rates rose again.", None), (2, "Oil fell.", None)];
+        let (mut segment, _) = build(index_docs(&texts), 3, 1);
+        segment.renumber(9);
+        assert_eq!(segment, build(index_docs(&texts), 9, 1).0);
     }
 
     #[test]
