@@ -342,101 +342,125 @@ impl Archive {
         segment_docs: usize,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<u64> {
+        /// Text bytes in one chunk of documents read for a builder, beyond which the chunk
+        /// ends early: with a chunk waiting for each builder, one being built by each and one
+        /// being read, this bounds the documents held at once (the whole BBC corpus is one
+        /// chunk of 10 MB).
+        const CHUNK_BYTES: usize = 32 << 20;
+        type Chunk = Vec<(StoredDoc, Vec<u8>)>;
+        /// A segment built from a chunk, its number of documents, and whether it is the
+        /// chunk's last.
+        type Built = (crate::index::Segment, u64, bool);
         let segment_docs = segment_docs.max(1);
         let total = self.len();
         self.store.clear_index()?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let store = &self.store;
         let first_segment = store.next_segment()?;
-        // One thread reads and decodes the documents of each segment; a builder per core
-        // analyses whole segments, each keeping its vocabulary from one segment to its next;
-        // this thread writes the finished segments in order. A segment's documents are read,
-        // analysed and written by three different threads at once, so sled's inserts and the
-        // reading never leave a core idle.
+        // One thread reads and decodes the documents into chunks and deals them out to a
+        // builder per core in turn; each builder analyses its chunks into segments, keeping
+        // its vocabulary from one to the next; this thread takes the segments from the
+        // builders in the same turn, numbers them and writes them. A chunk whose text has
+        // more distinct terms than a segment holds gives several segments. Every channel
+        // holds at most one item, so the memory in flight is a few chunks and segments,
+        // whatever the archive holds.
         std::thread::scope(|scope| {
-            let (chunks_tx, chunks) =
-                std::sync::mpsc::sync_channel::<(u64, Vec<(StoredDoc, Vec<u8>)>)>(0);
-            let reader = scope.spawn(move || -> Result<()> {
-                let mut chunk = Vec::with_capacity(segment_docs);
-                let mut ids = first_segment..;
-                for doc in store.records() {
-                    let doc = doc?;
-                    let raw = if doc.fields.contains_key("body") {
-                        Vec::new()
-                    } else {
-                        store.get_raw(&doc.id)?.unwrap_or_default()
-                    };
-                    chunk.push((doc, raw));
-                    if chunk.len() == segment_docs {
-                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(segment_docs));
-                        // A closed channel means indexing stopped; its error is returned below.
-                        if chunks_tx
-                            .send((ids.next().unwrap_or(u64::MAX), full))
-                            .is_err()
-                        {
-                            return Ok(());
-                        }
-                    }
-                }
-                if !chunk.is_empty() {
-                    let _ = chunks_tx.send((ids.next().unwrap_or(u64::MAX), chunk));
-                }
-                Ok(())
-            });
-            // Shared by the builders alone: once they have all stopped, the reader's next send
-            // fails and it stops too.
-            let chunks = std::sync::Arc::new(std::sync::Mutex::new(chunks));
-            let (segments_tx, segments) =
-                std::sync::mpsc::sync_channel::<(u64, crate::index::Segment, u64)>(1);
+            let mut to_builders = Vec::with_capacity(threads);
+            let mut from_builders = Vec::with_capacity(threads);
             for _ in 0..threads {
-                let chunks = std::sync::Arc::clone(&chunks);
-                let segments_tx = segments_tx.clone();
+                let (chunk_tx, chunks) = std::sync::mpsc::sync_channel::<Chunk>(0);
+                let (segment_tx, segments) = std::sync::mpsc::sync_channel::<Built>(1);
+                to_builders.push(chunk_tx);
+                from_builders.push(segments);
                 scope.spawn(move || {
                     let mut builder = crate::index::SegmentBuilder::new();
-                    loop {
-                        // The lock is held only while waiting for the next chunk.
-                        let next = chunks.lock().map_or(None, |rx| rx.recv().ok());
-                        let Some((id, chunk)) = next else { break };
-                        let docs: Vec<IndexDoc<'_>> =
+                    for chunk in chunks {
+                        let mut docs: Vec<IndexDoc<'_>> =
                             chunk.iter().map(|(d, r)| IndexDoc::new(d, r)).collect();
-                        let segment = builder.build(docs, id);
-                        // A closed channel means the writing failed; its error is returned
-                        // below.
-                        if segments_tx.send((id, segment, chunk.len() as u64)).is_err() {
-                            break;
+                        loop {
+                            // Numbered by the writer.
+                            let (segment, rest) = builder.build(docs, 0);
+                            let count = segment.docnums.len() as u64;
+                            let last = rest.is_empty();
+                            // A closed channel means the writing failed; its error is
+                            // returned below.
+                            if segment_tx.send((segment, count, last)).is_err() {
+                                return;
+                            }
+                            if last {
+                                break;
+                            }
+                            docs = rest;
                         }
                     }
                 });
             }
-            drop(chunks);
-            drop(segments_tx);
-            // Segments are numbered in the order they are written: one that finishes early
-            // waits for those before it.
-            let mut waiting = std::collections::BTreeMap::new();
+            let reader = scope.spawn(move || -> Result<()> {
+                let mut chunk = Vec::new();
+                let mut bytes = 0usize;
+                let mut turn = (0..threads).cycle();
+                let mut send = |chunk: Chunk| {
+                    // A closed channel means indexing stopped; its error is returned below.
+                    to_builders[turn.next().unwrap_or(0)].send(chunk).is_ok()
+                };
+                for doc in store.records() {
+                    let doc = doc?;
+                    let body = doc
+                        .fields
+                        .get("body")
+                        .and_then(|b| b.as_str())
+                        .map(str::len);
+                    let raw = if body.is_some() {
+                        Vec::new()
+                    } else {
+                        store.get_raw(&doc.id)?.unwrap_or_default()
+                    };
+                    bytes += body.unwrap_or(raw.len());
+                    chunk.push((doc, raw));
+                    if chunk.len() >= segment_docs || bytes >= CHUNK_BYTES {
+                        if !send(std::mem::take(&mut chunk)) {
+                            return Ok(());
+                        }
+                        bytes = 0;
+                    }
+                }
+                if !chunk.is_empty() {
+                    send(chunk);
+                }
+                Ok(())
+            });
+            // Segments are numbered in the order they are written: chunk by chunk, in the
+            // order they were read.
             let mut next = first_segment;
             let mut done = 0u64;
             let mut write_result = Ok(());
-            for (id, segment, docs) in segments {
-                waiting.insert(id, (segment, docs));
-                while let Some((segment, docs)) = waiting.remove(&next) {
-                    write_result = store.write_index(&WriteBatch {
-                        segment: Some(segment),
-                        ..WriteBatch::default()
-                    });
-                    if write_result.is_err() {
+            'chunks: for segments in from_builders.iter().cycle() {
+                loop {
+                    // A builder stops when the reader has no more chunks for it.
+                    let Ok((mut segment, docs, last)) = segments.recv() else {
+                        break 'chunks;
+                    };
+                    if docs > 0 {
+                        segment.renumber(next);
+                        write_result = store.write_index(&WriteBatch {
+                            segment: Some(segment),
+                            ..WriteBatch::default()
+                        });
+                        if write_result.is_err() {
+                            break 'chunks;
+                        }
+                        next += 1;
+                        done += docs;
+                        progress(done, total);
+                    }
+                    if last {
                         break;
                     }
-                    next += 1;
-                    done += docs;
-                    progress(done, total);
-                }
-                if write_result.is_err() {
-                    break;
                 }
             }
-            // Dropping what is left closes the channels, so a builder or the reader still
+            // Dropping the receivers closes the channels, so a builder or the reader still
             // running after a failed write stops at its next send.
-            drop(waiting);
+            drop(from_builders);
             let read_result = reader
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));

@@ -1002,12 +1002,26 @@ impl<'a> Importer<'a> {
                 .iter()
                 .filter_map(|doc| raws.get(&doc.id).map(|raw| (doc, *raw)))
                 .collect();
-            let docs = new_docs
+            let mut docs = new_docs
                 .into_iter()
                 .map(|(doc, raw)| IndexDoc::new(doc, raw))
                 .collect();
-            let id = self.archive.next_segment()?;
-            batch.segment = Some(crate::index::build(docs, id, self.index_threads));
+            // A segment holds a bounded number of terms (so writing it takes bounded memory):
+            // a batch of more goes into several, all but the last written ahead of the
+            // documents, as the index always is.
+            loop {
+                let id = self.archive.next_segment()?;
+                let (segment, rest) = crate::index::build(docs, id, self.index_threads);
+                if rest.is_empty() {
+                    batch.segment = Some(segment);
+                    break;
+                }
+                self.archive.commit(&WriteBatch {
+                    segment: Some(segment),
+                    ..WriteBatch::default()
+                })?;
+                docs = rest;
+            }
             // Documents already archived that gained a tag keep their postings but join the
             // tag's list.
             for doc in &pending.records {

@@ -26,6 +26,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bitpacking::{BitPacker, BitPacker4x};
 use rustc_hash::FxHashMap;
@@ -311,6 +312,19 @@ pub struct Segment {
     pub facets: Vec<(Vec<u8>, Vec<u64>)>,
 }
 
+impl Segment {
+    /// Gives the segment number `id`, for a segment built before its number was known (a
+    /// rebuild numbers segments in the order it writes them).
+    pub fn renumber(&mut self, id: u64) {
+        self.id = id;
+        for (key, _) in &mut self.postings {
+            if let Some(segment) = key.get_mut(..8) {
+                segment.copy_from_slice(&id.to_be_bytes());
+            }
+        }
+    }
+}
+
 /// The docnums entry of a document: its id, then its title, which a page of hits shows
 /// without reading the document.
 pub fn docnum_entry(id: &DocId, title: &str) -> Vec<u8> {
@@ -348,6 +362,22 @@ struct TermBuf {
 
 impl TermBuf {
     fn push(&mut self, doc: u64, positions: impl ExactSizeIterator<Item = u32>) {
+        self.push_doc(doc, positions.len() as u64);
+        let mut prev = 0u32;
+        for p in positions {
+            put_varint(&mut self.positions, u64::from(p - prev));
+            prev = p;
+        }
+    }
+
+    /// [`TermBuf::push`] of positions already encoded as [`TermBuf::push`] encodes them.
+    fn push_encoded(&mut self, doc: u64, count: u32, positions: &[u8]) {
+        self.push_doc(doc, u64::from(count));
+        self.positions.extend_from_slice(positions);
+    }
+
+    /// Adds `doc` with `freq` occurrences to the document part.
+    fn push_doc(&mut self, doc: u64, freq: u64) {
         if self.count == 0 {
             self.first = doc;
             put_varint(&mut self.docs, doc);
@@ -356,12 +386,7 @@ impl TermBuf {
         }
         self.count += 1;
         self.last = doc;
-        put_varint(&mut self.docs, positions.len() as u64);
-        let mut prev = 0u32;
-        for p in positions {
-            put_varint(&mut self.positions, u64::from(p - prev));
-            prev = p;
-        }
+        put_varint(&mut self.docs, freq);
     }
 
     /// Empties the buffer, keeping its memory for the next segment.
@@ -470,12 +495,37 @@ fn put_entry(out: &mut Vec<u8>, prev: Option<u32>, doc: u32, freq: u32) {
     }
 }
 
+/// Most distinct terms a document is indexed under: its first 65,536 distinct terms, in text
+/// order. A term first met after that is not indexed for the document, though it keeps its
+/// position, so the terms before it still meet in phrases. No article comes near this (a
+/// long one has a few thousand distinct terms, a whole novel about twenty thousand); a file
+/// of random words or binary noise does, and without the cap its every word becomes a key
+/// of the index, costing the store kilobytes of memory each while the segment is written.
+pub const MAX_DOC_TERMS: usize = 1 << 16;
+
+/// Most distinct terms, that is postings keys, in one segment: a segment stops taking
+/// documents before one could take it past this, and the documents left over go into the
+/// next segment. A segment's keys are written to the store at once, and the store holds
+/// memory for each until the write ends, so this bounds the memory of writing a segment
+/// whatever its text. Segments of news stay well below it (the 2,225 BBC articles have
+/// about 30,000 terms in all).
+pub const MAX_SEGMENT_TERMS: usize = 1 << 17;
+
+/// The most distinct terms `doc` can bring to a segment: at most [`MAX_DOC_TERMS`], and no
+/// more than its text has words (each takes a byte and is followed by another, or is a
+/// character of two bytes or more).
+fn most_terms(doc: &IndexDoc<'_>) -> usize {
+    (doc.title.len() / 2 + doc.body.len() / 2 + 2).min(MAX_DOC_TERMS)
+}
+
 /// Terms of a part of a segment: each `[field][term]` numbered once, its buffer by number.
 #[derive(Default)]
 struct Partial {
     ids: FxHashMap<Box<[u8]>, u32>,
     terms: Vec<(Box<[u8]>, TermBuf)>,
     rows: Vec<DocRow>,
+    /// Terms that have documents in this part: the postings keys it will write.
+    used: usize,
     /// `[field][plain word as written]` to the number of its term, for English text: most
     /// words recur, and this finds their term without lower-casing, stemming or a second
     /// lookup. Words of up to [`SHORT`] bytes are in `short_words` instead.
@@ -514,10 +564,28 @@ struct Numbering<'a> {
     words: &'a mut FxHashMap<Box<[u8]>, u32>,
     short_words: &'a mut FxHashMap<u128, u32>,
     pairs: &'a mut Vec<u64>,
+    /// Where `pairs` goes each time it fills up.
+    spill: &'a mut Spill,
     key: &'a mut Vec<u8>,
+    /// Terms taken.
+    taken: u32,
+    /// The size the vocabulary may reach while this document is analysed: a document adds
+    /// at most [`MAX_DOC_TERMS`] terms to it.
+    limit: usize,
+    /// Terms left out because the vocabulary reached `limit`.
+    dropped: u32,
 }
 
 impl Numbering<'_> {
+    #[inline]
+    fn push(&mut self, id: u32, position: u32) {
+        if self.pairs.len() == PAIRS_CHUNK {
+            self.spill.take(self.pairs);
+        }
+        self.pairs.push(pair(id, position));
+        self.taken += 1;
+    }
+
     fn set_key(&mut self, bytes: &[u8]) {
         self.key.clear();
         self.key.push(self.field);
@@ -539,7 +607,7 @@ impl TermSink for Numbering<'_> {
         };
         match found {
             Some(&id) => {
-                self.pairs.push(pair(id, position));
+                self.push(id, position);
                 true
             }
             None => false,
@@ -550,6 +618,13 @@ impl TermSink for Numbering<'_> {
         self.set_key(term.as_bytes());
         let id = match self.ids.get(self.key.as_slice()) {
             Some(&id) => id,
+            None if self.terms.len() >= self.limit => {
+                // Past the document's share of new terms: every one of its first
+                // `MAX_DOC_TERMS` distinct terms is already numbered by now, and only those
+                // are kept (see `Partial::add`).
+                self.dropped += 1;
+                return;
+            }
             None => {
                 let id = self.terms.len() as u32;
                 let key: Box<[u8]> = self.key.as_slice().into();
@@ -558,7 +633,7 @@ impl TermSink for Numbering<'_> {
                 id
             }
         };
-        self.pairs.push(pair(id, position));
+        self.push(id, position);
         if let Some(word) = word.filter(|_| self.english) {
             match short_key(self.field, word.as_bytes()) {
                 Some(key) => {
@@ -577,8 +652,8 @@ impl Partial {
     fn add(&mut self, doc: &IndexDoc<'_>, analyzer: &Analyzer, work: &mut Work) {
         let mut row = doc.row;
         work.pairs.clear();
+        let limit = self.terms.len() + MAX_DOC_TERMS;
         for (field, content) in [(TITLE, doc.title), (BODY, doc.body.as_ref())] {
-            let before = work.pairs.len();
             let mut numbering = Numbering {
                 field,
                 english: analyzer.language() == Some("en"),
@@ -587,20 +662,36 @@ impl Partial {
                 words: &mut self.words,
                 short_words: &mut self.short_words,
                 pairs: &mut work.pairs,
+                spill: &mut work.spill,
                 key: &mut work.key,
+                taken: 0,
+                limit,
+                dropped: 0,
             };
             analyzer.analyze_with(content, &mut work.tokens, &mut numbering);
-            let len = (work.pairs.len() - before) as u32;
+            // Terms left out still count in the document's length.
+            let len = numbering.taken + numbering.dropped;
             if field == TITLE {
                 row.title_len = len;
             } else {
                 row.body_len = len;
             }
         }
+        if !work.spill.terms.is_empty() {
+            self.add_spilled(doc.seq, work);
+            self.rows.push(row);
+            return;
+        }
         // Sorting the document's (term, position) pairs groups each term's positions, in
         // order, without a map per document.
         // As single numbers they sort faster than as tuples (a tenth of indexing went to the sort).
         work.pairs.sort_unstable();
+        // Only a document of more words than the cap can have more distinct terms.
+        let kept = if work.pairs.len() > MAX_DOC_TERMS {
+            first_terms(&work.pairs, MAX_DOC_TERMS, |id| self.field_of(id))
+        } else {
+            None
+        };
         let mut i = 0;
         while i < work.pairs.len() {
             let id = (work.pairs[i] >> 32) as u32;
@@ -608,13 +699,119 @@ impl Partial {
             while j < work.pairs.len() && (work.pairs[j] >> 32) as u32 == id {
                 j += 1;
             }
-            self.terms[id as usize]
-                .1
-                .push(doc.seq, work.pairs[i..j].iter().map(|&p| p as u32));
+            if kept.as_ref().is_none_or(|k| k.binary_search(&id).is_ok()) {
+                let buf = &mut self.terms[id as usize].1;
+                if buf.count == 0 {
+                    self.used += 1;
+                }
+                buf.push(doc.seq, work.pairs[i..j].iter().map(|&p| p as u32));
+            }
             i = j;
         }
         self.rows.push(row);
     }
+
+    /// The field byte of term `id`.
+    fn field_of(&self, id: u32) -> u8 {
+        self.terms[id as usize].0.first().copied().unwrap_or(BODY)
+    }
+
+    /// The end of [`Partial::add`] for a document of more than [`PAIRS_CHUNK`] terms, whose
+    /// positions went to the spill as they came.
+    fn add_spilled(&mut self, seq: u64, work: &mut Work) {
+        let spill = &mut work.spill;
+        spill.take(&mut work.pairs);
+        let mut terms = std::mem::take(&mut spill.terms);
+        if terms.len() > MAX_DOC_TERMS {
+            // Its first `MAX_DOC_TERMS` distinct terms, as `first_terms` picks them.
+            terms.select_nth_unstable_by_key(MAX_DOC_TERMS, |t| (self.field_of(t.id), t.first));
+            terms.truncate(MAX_DOC_TERMS);
+        }
+        for term in &terms {
+            let buf = &mut self.terms[term.id as usize].1;
+            if buf.count == 0 {
+                self.used += 1;
+            }
+            buf.push_encoded(seq, term.count, &term.positions);
+        }
+        // A document this long is rare: its buffers go rather than stay at its size.
+        *spill = Spill::default();
+        work.pairs = Vec::new();
+    }
+}
+
+/// Pairs a document collects before they are sorted into its [`Spill`]: 8 MB. Only a
+/// document of more than a million words (a few megabytes of text) reaches it, and past it
+/// a position costs one to four bytes rather than eight.
+const PAIRS_CHUNK: usize = 1 << 20;
+
+/// The positions of a long document's terms so far, encoded as the postings encode them.
+#[derive(Default)]
+struct Spill {
+    /// Term number → index in `terms`.
+    index: FxHashMap<u32, u32>,
+    terms: Vec<Spilled>,
+}
+
+/// One term's positions in a [`Spill`].
+struct Spilled {
+    id: u32,
+    /// Its first position and its last.
+    first: u32,
+    last: u32,
+    count: u32,
+    /// Position deltas, as LEB128 varints.
+    positions: Vec<u8>,
+}
+
+impl Spill {
+    /// Moves `pairs` (all after those taken before) into the spill, emptying it.
+    fn take(&mut self, pairs: &mut Vec<u64>) {
+        pairs.sort_unstable();
+        for &p in pairs.iter() {
+            let (id, position) = ((p >> 32) as u32, p as u32);
+            let at = *self.index.entry(id).or_insert_with(|| {
+                self.terms.push(Spilled {
+                    id,
+                    first: position,
+                    last: 0,
+                    count: 0,
+                    positions: Vec::new(),
+                });
+                (self.terms.len() - 1) as u32
+            });
+            let term = &mut self.terms[at as usize];
+            put_varint(&mut term.positions, u64::from(position - term.last));
+            term.last = position;
+            term.count += 1;
+        }
+        pairs.clear();
+    }
+}
+
+/// The numbers, ascending, of the first `cap` distinct terms of a document's sorted pairs in
+/// the order the analyser met them (the title's, then the body's, each in text order), or
+/// `None` when it has no more than `cap`. Every one of them has its number by the end of the
+/// analysis, however many terms the vocabulary already had: a document adds `cap` new terms
+/// at most, and fewer than `cap` come before any of these.
+fn first_terms(pairs: &[u64], cap: usize, field: impl Fn(u32) -> u8) -> Option<Vec<u32>> {
+    // (field, first position, term) of each term: the first pair of each run of a term.
+    let mut firsts: Vec<(u8, u32, u32)> = Vec::new();
+    let mut last = None;
+    for &p in pairs {
+        let id = (p >> 32) as u32;
+        if last != Some(id) {
+            firsts.push((field(id), p as u32, id));
+            last = Some(id);
+        }
+    }
+    if firsts.len() <= cap {
+        return None;
+    }
+    firsts.select_nth_unstable(cap);
+    let mut ids: Vec<u32> = firsts[..cap].iter().map(|&(_, _, id)| id).collect();
+    ids.sort_unstable();
+    Some(ids)
 }
 
 /// A term number and a position as one number that sorts by term, then position.
@@ -628,43 +825,84 @@ fn pair(term: u32, position: u32) -> u64 {
 struct Work {
     tokens: Tokens,
     pairs: Vec<u64>,
+    spill: Spill,
     key: Vec<u8>,
 }
 
-fn build_part(docs: &[IndexDoc<'_>]) -> Partial {
+/// The terms the parts of one segment, built on several threads, may still add: each part
+/// takes from it, before analysing a document, the most that document can add, and gives
+/// back what it did not use.
+struct Budget(AtomicUsize);
+
+impl Budget {
+    /// Takes `n` if that much is left.
+    fn take(&self, n: usize) -> bool {
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(n)
+            })
+            .is_ok()
+    }
+
+    fn give_back(&self, n: usize) {
+        self.0.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+/// Analyses documents of `docs` in order until the budget runs out; returns the part and how
+/// many documents it took. The first document of the first part comes with its share
+/// already taken, so every segment takes at least one document.
+fn build_part(docs: &[IndexDoc<'_>], budget: &Budget, first: bool) -> (Partial, usize) {
     let english = Analyzer::english();
     let mut others: BTreeMap<String, Analyzer> = BTreeMap::new();
     let mut part = Partial::default();
     let mut work = Work::default();
-    for doc in docs {
+    for (taken, doc) in docs.iter().enumerate() {
+        let share = most_terms(doc);
+        // The first document of the first part had its share taken with the budget's.
+        let taken_share = first && taken == 0 || budget.take(share);
+        if !taken_share {
+            return (part, taken);
+        }
         let analyzer = match doc.language {
             Some(lang) if lang != "en" => others
                 .entry(lang.to_owned())
                 .or_insert_with(|| Analyzer::for_language(Some(lang))),
             _ => &english,
         };
+        let before = part.used;
         part.add(doc, analyzer, &mut work);
+        budget.give_back(share.saturating_sub(part.used - before));
     }
-    part
+    let taken = docs.len();
+    (part, taken)
 }
 
 /// Analyses the titles and bodies of `docs` into segment number `id`, on up to `threads`
-/// threads.
-pub fn build(mut docs: Vec<IndexDoc<'_>>, id: u64, threads: usize) -> Segment {
+/// threads. A segment holds at most [`MAX_SEGMENT_TERMS`] terms: the documents that did not
+/// fit are returned, in order, for the next segment (none, for any batch of news).
+pub fn build<'a>(
+    mut docs: Vec<IndexDoc<'a>>,
+    id: u64,
+    threads: usize,
+) -> (Segment, Vec<IndexDoc<'a>>) {
     docs.sort_by_key(|d| d.seq);
     docs.dedup_by_key(|d| d.seq);
-    if docs.is_empty() {
-        return Segment::default();
-    }
+    let Some(first) = docs.first() else {
+        return (Segment::default(), docs);
+    };
+    let budget = Budget(AtomicUsize::new(MAX_SEGMENT_TERMS - most_terms(first)));
     let threads = threads.clamp(1, 16).min(docs.len().div_ceil(64).max(1));
     let chunk = docs.len().div_ceil(threads);
-    let parts: Vec<Partial> = if threads == 1 {
-        vec![build_part(&docs)]
+    let parts: Vec<(Partial, usize)> = if threads == 1 {
+        vec![build_part(&docs, &budget, true)]
     } else {
         std::thread::scope(|scope| {
+            let budget = &budget;
             let handles: Vec<_> = docs
                 .chunks(chunk)
-                .map(|c| scope.spawn(move || build_part(c)))
+                .enumerate()
+                .map(|(i, c)| scope.spawn(move || build_part(c, budget, i == 0)))
                 .collect();
             handles
                 .into_iter()
@@ -672,7 +910,16 @@ pub fn build(mut docs: Vec<IndexDoc<'_>>, id: u64, threads: usize) -> Segment {
                 .collect()
         })
     };
-    let mut parts = parts.into_iter();
+    // The documents each part took, and those left for the next segment (in order: every
+    // part took a run from the start of its chunk).
+    let taken: Vec<usize> = parts.iter().map(|(_, n)| *n).collect();
+    let (docs, rest): (Vec<_>, Vec<_>) = docs
+        .into_iter()
+        .enumerate()
+        .partition(|(i, _)| i % chunk < taken[i / chunk]);
+    let docs: Vec<IndexDoc<'a>> = docs.into_iter().map(|(_, d)| d).collect();
+    let rest: Vec<IndexDoc<'a>> = rest.into_iter().map(|(_, d)| d).collect();
+    let mut parts = parts.into_iter().map(|(part, _)| part);
     let mut merged = parts.next().unwrap_or_default();
     for part in parts {
         merged.rows.extend(part.rows);
@@ -687,12 +934,14 @@ pub fn build(mut docs: Vec<IndexDoc<'_>>, id: u64, threads: usize) -> Segment {
         }
     }
     let mut terms = merged.terms;
+    // A term numbered for a document over the cap may have been left out of it.
+    terms.retain(|(_, buf)| buf.count > 0);
     terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let postings = terms
         .iter()
         .map(|(key, buf)| (postings_key_of(id, key), buf.value()))
         .collect();
-    assemble(id, postings, &merged.rows, &docs)
+    (assemble(id, postings, &merged.rows, &docs), rest)
 }
 
 /// `[segment][field][term]` from the `[field][term]` of a term.
@@ -732,8 +981,11 @@ fn assemble(
 }
 
 /// Most terms a [`SegmentBuilder`] remembers; past this it starts over with an empty
-/// vocabulary, so an archive of endless distinct words does not grow it without bound.
-const MAX_VOCABULARY: usize = 1 << 21;
+/// vocabulary, so an archive of endless distinct words does not grow it without bound. A
+/// term costs the vocabulary a few hundred bytes, so this keeps it under about 100 MB a
+/// builder (it was 2^21, up to a gigabyte with a builder per core), while holding many
+/// times the 30,000 terms of the BBC corpus.
+const MAX_VOCABULARY: usize = 1 << 18;
 
 /// Builds whole segments one after another on one thread, keeping its vocabulary (the terms
 /// and their numbers, the words seen and their terms) and its buffers from one segment to the
@@ -763,17 +1015,28 @@ impl SegmentBuilder {
         }
     }
 
-    /// Analyses the titles and bodies of `docs` into segment number `id`, as [`build`] does.
-    pub fn build(&mut self, mut docs: Vec<IndexDoc<'_>>, id: u64) -> Segment {
+    /// Analyses the titles and bodies of `docs` into segment number `id`, as [`build`] does:
+    /// the documents that would take the segment past [`MAX_SEGMENT_TERMS`] terms are
+    /// returned, in order, for the next one.
+    pub fn build<'a>(
+        &mut self,
+        mut docs: Vec<IndexDoc<'a>>,
+        id: u64,
+    ) -> (Segment, Vec<IndexDoc<'a>>) {
         docs.sort_by_key(|d| d.seq);
         docs.dedup_by_key(|d| d.seq);
         if docs.is_empty() {
-            return Segment::default();
+            return (Segment::default(), docs);
         }
         if self.part.terms.len() > MAX_VOCABULARY {
             self.part = Partial::default();
         }
+        self.part.used = 0;
+        let mut taken = 0;
         for doc in &docs {
+            if taken > 0 && self.part.used + most_terms(doc) > MAX_SEGMENT_TERMS {
+                break;
+            }
             let analyzer = match doc.language {
                 Some(lang) if lang != "en" => self
                     .others
@@ -782,7 +1045,9 @@ impl SegmentBuilder {
                 _ => &self.english,
             };
             self.part.add(doc, analyzer, &mut self.work);
+            taken += 1;
         }
+        let rest = docs.split_off(taken);
         let terms = &mut self.part.terms;
         let mut used: Vec<u32> = (0..terms.len() as u32)
             .filter(|&i| terms[i as usize].1.count > 0)
@@ -799,7 +1064,7 @@ impl SegmentBuilder {
             .collect();
         let segment = assemble(id, postings, &self.part.rows, &docs);
         self.part.rows.clear();
-        segment
+        (segment, rest)
     }
 }
 
@@ -1384,11 +1649,166 @@ mod tests {
         ];
         let mut builder = SegmentBuilder::new();
         for (id, texts) in [(1, &first[..]), (2, &second[..]), (3, &first[..])] {
-            let reused = builder.build(index_docs(texts), id);
-            assert!(!reused.postings.is_empty());
-            assert_eq!(reused, build(index_docs(texts), id, 1), "segment {id}");
+            let (reused, rest) = builder.build(index_docs(texts), id);
+            assert!(!reused.postings.is_empty() && rest.is_empty());
+            assert_eq!(reused, build(index_docs(texts), id, 1).0, "segment {id}");
         }
-        assert_eq!(builder.build(Vec::new(), 4), Segment::default());
+        assert_eq!(builder.build(Vec::new(), 4).0, Segment::default());
+    }
+
+    /// The words `w{i}` for `i` in `range`, one each, separated by spaces.
+    fn numbered_words(range: std::ops::Range<usize>) -> String {
+        range.map(|i| format!("w{i} ")).collect()
+    }
+
+    fn owned_doc(seq: u64, body: String) -> IndexDoc<'static> {
+        IndexDoc {
+            seq,
+            id: DocId([seq as u8; 32]),
+            title: "",
+            body: Cow::Owned(body),
+            language: None,
+            facets: Vec::new(),
+            row: DocRow {
+                seq,
+                ..DocRow::default()
+            },
+        }
+    }
+
+    /// The body terms of a segment and their postings.
+    fn body_terms(segment: &Segment) -> BTreeMap<String, Vec<Posting>> {
+        segment
+            .postings
+            .iter()
+            .filter_map(|(key, value)| {
+                let (_, field, term) = split_key(key)?;
+                (field == BODY).then(|| (term.to_owned(), decode_postings(value).unwrap()))
+            })
+            .collect()
+    }
+
+    /// What the index holds for a document of body `text`, found by analysing it: the
+    /// positions of each of its first `cap` distinct terms.
+    fn expected_terms(seq: u64, text: &str, cap: usize) -> BTreeMap<String, Vec<Posting>> {
+        let mut order = Vec::new();
+        let mut positions: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        Analyzer::english().analyze(text, |term, position| {
+            positions
+                .entry(term.to_owned())
+                .or_insert_with(|| {
+                    order.push(term.to_owned());
+                    Vec::new()
+                })
+                .push(position)
+        });
+        order.truncate(cap);
+        order
+            .into_iter()
+            .map(|term| {
+                let positions = positions.remove(&term).unwrap();
+                (
+                    term,
+                    vec![Posting {
+                        doc: seq,
+                        positions,
+                    }],
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_document_is_indexed_under_its_first_distinct_terms_only() {
+        let over = 1000;
+        // Every word once, then the first one again.
+        let text = format!("{}w0", numbered_words(0..MAX_DOC_TERMS + over));
+        let (segment, rest) = build(vec![owned_doc(1, text.clone())], 5, 1);
+        assert!(rest.is_empty());
+        let terms = body_terms(&segment);
+        assert_eq!(terms.len(), MAX_DOC_TERMS);
+        assert!(terms == expected_terms(1, &text, MAX_DOC_TERMS));
+        // Words left out keep their positions, and count in the document's length.
+        let last = (MAX_DOC_TERMS + over) as u32;
+        assert_eq!(terms["w0"][0].positions, [0, last]);
+        assert_eq!(decode_table(&segment.table).unwrap()[0].body_len, last + 1);
+        // A builder that already knows the words past the cap leaves out the same ones.
+        let mut builder = SegmentBuilder::new();
+        let known = numbered_words(MAX_DOC_TERMS - 10..MAX_DOC_TERMS + over);
+        let _ = builder.build(vec![owned_doc(1, known)], 4);
+        let (again, rest) = builder.build(vec![owned_doc(1, text)], 5);
+        assert!(rest.is_empty());
+        assert_eq!(again, segment);
+    }
+
+    #[test]
+    fn a_long_document_indexes_as_a_short_one_does() {
+        // More words than a document collects before they go to the spill: a few terms
+        // recurring all through, and more distinct ones than the cap.
+        let mut text = String::new();
+        for i in 0..PAIRS_CHUNK + PAIRS_CHUNK / 4 {
+            if i % 3 == 0 {
+                text.push_str(&format!("w{} ", i / 3 % (MAX_DOC_TERMS + 5000)));
+            } else {
+                text.push_str(&format!("x{} ", i % 7));
+            }
+        }
+        // The title's five terms come first and count against the cap.
+        let expected = expected_terms(3, &text, MAX_DOC_TERMS - 5);
+        let mut doc = owned_doc(3, text);
+        doc.title = "A title of its own";
+        let (segment, _) = build(vec![doc], 1, 1);
+        let titles: Vec<&str> = segment
+            .postings
+            .iter()
+            .filter_map(|(k, _)| split_key(k).filter(|k| k.1 == TITLE).map(|k| k.2))
+            .collect();
+        assert_eq!(titles, ["a", "it", "of", "own", "titl"]);
+        let terms = body_terms(&segment);
+        assert_eq!(terms.len(), expected.len());
+        assert!(terms == expected);
+    }
+
+    #[test]
+    fn segments_stop_taking_documents_at_their_term_budget() {
+        // 130 documents of 2,000 terms each, none shared: 260,000 terms in all.
+        let docs = || -> Vec<IndexDoc<'static>> {
+            (0..130usize)
+                .map(|d| owned_doc(d as u64 + 1, numbered_words(d * 2000..(d + 1) * 2000)))
+                .collect()
+        };
+        let mut builder = SegmentBuilder::new();
+        for threads in [0, 1, 2] {
+            let mut left = docs();
+            let mut seqs = Vec::new();
+            let mut terms = 0;
+            let mut segments = 0;
+            while !left.is_empty() {
+                let (segment, rest) = if threads == 0 {
+                    builder.build(left, segments)
+                } else {
+                    build(left, segments, threads)
+                };
+                assert!(segment.postings.len() <= MAX_SEGMENT_TERMS);
+                assert!(!segment.docnums.is_empty());
+                seqs.extend(segment.docnums.iter().map(|(seq, _)| *seq));
+                terms += body_terms(&segment).len();
+                segments += 1;
+                left = rest;
+            }
+            assert!(segments >= 2, "{threads} threads");
+            seqs.sort_unstable();
+            assert_eq!(seqs, (1..=130).collect::<Vec<u64>>(), "{threads} threads");
+            assert_eq!(terms, 260_000, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn a_renumbered_segment_is_the_segment_built_under_that_number() {
+        let texts = [(1, "Rates rose again.", None), (2, "Oil fell.", None)];
+        let (mut segment, _) = build(index_docs(&texts), 3, 1);
+        segment.renumber(9);
+        assert_eq!(segment, build(index_docs(&texts), 9, 1).0);
     }
 
     #[test]
