@@ -443,7 +443,7 @@ impl Archive {
                     if docs > 0 {
                         segment.renumber(next);
                         write_result = store.write_index(&WriteBatch {
-                            segment: Some(segment),
+                            segments: vec![segment],
                             ..WriteBatch::default()
                         });
                         if write_result.is_err() {

@@ -1007,19 +1007,15 @@ impl<'a> Importer<'a> {
                 .map(|(doc, raw)| IndexDoc::new(doc, raw))
                 .collect();
             // A segment holds a bounded number of terms (so writing it takes bounded memory):
-            // a batch of more goes into several, all but the last written ahead of the
-            // documents, as the index always is.
+            // a batch of more goes into several, all committed with the documents.
+            let mut id = self.archive.next_segment()?;
             loop {
-                let id = self.archive.next_segment()?;
                 let (segment, rest) = crate::index::build(docs, id, self.index_threads);
+                batch.segments.push(segment);
                 if rest.is_empty() {
-                    batch.segment = Some(segment);
                     break;
                 }
-                self.archive.commit(&WriteBatch {
-                    segment: Some(segment),
-                    ..WriteBatch::default()
-                })?;
+                id += 1;
                 docs = rest;
             }
             // Documents already archived that gained a tag keep their postings but join the

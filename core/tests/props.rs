@@ -256,7 +256,14 @@ fn generated() -> impl Strategy<Value = Generated> {
         text(),
         any::<bool>(),
         any::<bool>(),
-        vec(any::<String>(), 0..3),
+        // Any tag an import takes: not empty, no control characters.
+        vec(
+            any::<String>().prop_map(|s| {
+                let tag: String = s.chars().filter(|c| !c.is_control()).collect();
+                if tag.is_empty() { "t".to_owned() } else { tag }
+            }),
+            0..3,
+        ),
         proptest::option::of(any::<String>()),
         extracted,
     )

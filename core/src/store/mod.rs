@@ -143,8 +143,9 @@ pub struct FacetChange {
 /// Writes applied together and flushed before `commit` returns.
 #[derive(Default)]
 pub struct WriteBatch {
-    /// A new index segment.
-    pub segment: Option<crate::index::Segment>,
+    /// New index segments (most batches have one; one whose documents hold more terms than a
+    /// segment may, several).
+    pub segments: Vec<crate::index::Segment>,
     /// Facet list changes beyond the segment's (tags added or removed later).
     pub facets: Vec<FacetChange>,
     /// Sequence numbers of removed documents, to drop from the index.
@@ -162,7 +163,7 @@ impl WriteBatch {
         self.raw.is_empty()
             && self.records.is_empty()
             && self.removals.is_empty()
-            && self.segment.is_none()
+            && self.segments.is_empty()
             && self.facets.is_empty()
             && self.deleted.is_empty()
     }
@@ -799,14 +800,14 @@ impl Store {
         self.flush()
     }
 
-    /// Writes a new segment's postings, which are most of a batch's keys, and returns the rest
-    /// of the batch's index writes for [`Store::apply`]. Postings reach disk before the
+    /// Writes the new segments' postings, which are most of a batch's keys, and returns the
+    /// rest of the batch's index writes for [`Store::apply`]. Postings reach disk before the
     /// segment's entry in `doctable` that makes queries read them, so a crash in between
     /// leaves postings no query reads, which the next segment of that number replaces: any
     /// entries already under its number are removed first.
     fn index_writes(&self, batch: &WriteBatch) -> Result<Writes> {
         let mut writes = Writes::default();
-        if let Some(segment) = batch.segment.as_ref().filter(|s| !s.docnums.is_empty()) {
+        for segment in batch.segments.iter().filter(|s| !s.docnums.is_empty()) {
             let mut postings = sled::Batch::default();
             for item in self.postings.scan_prefix(segment.id.to_be_bytes()).keys() {
                 postings.remove(item.map_err(|e| self.err(e))?);
@@ -817,6 +818,7 @@ impl Store {
             self.postings
                 .apply_batch(postings)
                 .map_err(|e| self.err(e))?;
+            collect_garbage(segment.postings.len());
             for (seq, entry) in &segment.docnums {
                 writes
                     .docnums
@@ -827,7 +829,7 @@ impl Store {
                 .insert(&segment.id.to_be_bytes()[..], codec::frame(&segment.table));
         }
         let mut changes: BTreeMap<&[u8], (Vec<u64>, Vec<u64>)> = BTreeMap::new();
-        if let Some(segment) = &batch.segment {
+        for segment in &batch.segments {
             for (key, seqs) in &segment.facets {
                 changes.entry(key).or_default().0.extend(seqs);
             }
@@ -1474,6 +1476,18 @@ fn store_err(dir: &Path, e: sled::Error) -> Error {
     Error::Store {
         dir: dir.to_owned(),
         message,
+    }
+}
+
+/// Frees what sled left behind writing `keys` keys. For each key it replaces a leaf and keeps
+/// the old one until no reader can see it; its collector frees a few dozen a call, so a batch
+/// of many new keys (a segment of text with endless distinct words) left gigabytes for later.
+/// Measured on 2M keys in 10K-key batches: 5.0 GB without, 391 MB with.
+fn collect_garbage(keys: usize) {
+    for _ in 0..keys / 64 + 16 {
+        // The epoch collector sled uses; `flush` moves this thread's garbage along and frees
+        // what no reader can still see.
+        sled::crossbeam_pin().flush();
     }
 }
 
