@@ -372,6 +372,72 @@ fn damaged_store_files_are_refused_or_verified_whole() {
                     "{name}: the message names neither the archive nor the way forward: {message}"
                 );
                 refused += 1;
+                // A script still gets the report's shape, and repair never makes it worse.
+                let json = util::Run(
+                    std::process::Command::new(util::morgue_bin())
+                        .arg("--archive")
+                        .arg(&copy)
+                        .args(["verify", "--json"])
+                        .output()
+                        .unwrap(),
+                );
+                assert_eq!(json.code(), 2, "{name}: {}", json.stderr());
+                let report: serde_json::Value = serde_json::from_str(&json.stdout())
+                    .unwrap_or_else(|e| {
+                        panic!(
+                            "{name}: verify --json printed no JSON ({e}): {}",
+                            json.stderr()
+                        )
+                    });
+                assert_eq!(report["ok"], false, "{name}");
+                let repair = util::Run(
+                    std::process::Command::new(util::morgue_bin())
+                        .arg("--archive")
+                        .arg(&copy)
+                        .args(["verify", "--repair", "--json"])
+                        .output()
+                        .unwrap(),
+                );
+                assert!(
+                    !repair.stderr().contains("panicked"),
+                    "{name}: {}",
+                    repair.stderr()
+                );
+                let report: serde_json::Value = serde_json::from_str(&repair.stdout())
+                    .unwrap_or_else(|e| {
+                        panic!("{name}: verify --repair --json printed no JSON ({e})")
+                    });
+                if repair.code() == 0 {
+                    // Repaired: every document is there again.
+                    assert_eq!(
+                        listed(&copy).map_err(|r| r.stderr()),
+                        Ok(all.clone()),
+                        "{name}"
+                    );
+                    assert!(
+                        !report["repaired"].as_array().unwrap().is_empty(),
+                        "{name}: repaired without saying what it did"
+                    );
+                } else {
+                    let salvage = util::Run(
+                        std::process::Command::new(util::morgue_bin())
+                            .arg("--archive")
+                            .arg(&copy)
+                            .args(["export", "--salvage"])
+                            .output()
+                            .unwrap(),
+                    );
+                    assert!(
+                        salvage.code() == 0 || salvage.code() == 2,
+                        "{name}: salvage exit {}",
+                        salvage.code()
+                    );
+                    assert!(
+                        !salvage.stderr().contains("panicked"),
+                        "{name}: {}",
+                        salvage.stderr()
+                    );
+                }
             }
             Ok(ids) => {
                 assert_eq!(ids, all, "{name}: opened with other documents");
@@ -400,4 +466,47 @@ fn damaged_store_files_are_refused_or_verified_whole() {
         std::fs::remove_dir_all(&copy).unwrap();
     }
     eprintln!("{refused} refused, {whole} opened whole");
+}
+
+#[test]
+fn salvage_of_an_archive_that_lost_documents_fails_and_says_so() {
+    let dir = Dir::new();
+    dir.run(&[std::ffi::OsString::from("import"), sample().into()])
+        .assert_code(0);
+    std::fs::remove_dir_all(dir.archive().join("db")).unwrap();
+    let run = dir.run(&["export", "--salvage"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr()
+            .contains("the manifest recorded 1 document after the last write; the store holds 0: 1 document lost"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn a_directory_where_the_manifest_goes_is_named_and_not_called_repairable() {
+    let dir = Dir::new();
+    dir.run(&[std::ffi::OsString::from("import"), sample().into()])
+        .assert_code(0);
+    let manifest = dir.archive().join("manifest.json");
+    std::fs::remove_file(&manifest).unwrap();
+    std::fs::create_dir(&manifest).unwrap();
+    let run = dir.run(&["list"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr()
+            .contains("is a directory, not the archive's manifest; move it out of the way"),
+        "{}",
+        run.stderr()
+    );
+    let run = dir.run(&["verify"]);
+    run.assert_code(2);
+    assert!(
+        !run.stdout().contains("verify --repair mends this"),
+        "{}",
+        run.stdout()
+    );
+    std::fs::remove_dir(&manifest).unwrap();
+    dir.run(&["verify", "--repair"]).assert_code(0);
 }

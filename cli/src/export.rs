@@ -80,6 +80,21 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Status> {
             args.out
         );
     }
+    if args.salvage
+        && let Some(recorded) = archive.recorded_documents()
+        && count + unreadable < recorded
+    {
+        ctx.note(
+            "failed",
+            &format!(
+                "the manifest recorded {} after the last write; the store holds {}: {} lost",
+                output::count(recorded, "document"),
+                count + unreadable,
+                output::count(recorded - count - unreadable, "document"),
+            ),
+        );
+        return Ok(Status::Failed);
+    }
     if unreadable > 0 {
         ctx.note(
             "failed",

@@ -16,25 +16,37 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Status> {
         wait: ctx.wait,
     };
     // A store the manifest disagrees with is what verify is for: open it anyway and report.
-    let mut set_aside = Vec::new();
-    let mut archive = match Archive::open_unchecked(&ctx.archive_dir, &options) {
+    let mut repaired: Vec<String> = Vec::new();
+    let opened = match Archive::open_unchecked(&ctx.archive_dir, &options) {
         Err(morgue_core::Error::Store { .. }) if args.repair => {
             // sled's snapshot and settings are derived: without them the store is read from
             // its log alone, which gets past a damaged snapshot or settings file.
-            set_aside = Archive::set_aside_derived_files(&ctx.archive_dir, &options)?;
-            Archive::open_unchecked(&ctx.archive_dir, &options)?
+            let moved = Archive::set_aside_derived_files(&ctx.archive_dir, &options)?;
+            match Archive::open_unchecked(&ctx.archive_dir, &options) {
+                Ok(archive) => {
+                    repaired.extend(moved.iter().map(|file| {
+                        format!(
+                            "set {} aside; the store was read from its log",
+                            file.display()
+                        )
+                    }));
+                    Ok(archive)
+                }
+                Err(e) => {
+                    // That did not help: leave the archive as it was.
+                    Archive::put_back_derived_files(&ctx.archive_dir, &moved)?;
+                    Err(e)
+                }
+            }
         }
-        other => other?,
+        other => other,
     };
-    for file in &set_aside {
-        ctx.note(
-            "repaired",
-            &format!(
-                "set {} aside; the store was read from its log",
-                file.display()
-            ),
-        );
-    }
+    let mut archive = match opened {
+        Ok(archive) => archive,
+        // Scripts get the report's shape even when the store does not open.
+        Err(e) if args.json => return failed_json(ctx, &e, repaired),
+        Err(e) => return Err(e.into()),
+    };
     let bar = ctx.progress().then(|| {
         crate::output::bar(
             archive.len(),
@@ -45,11 +57,17 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Status> {
         if let Some(bar) = &bar {
             bar.set_position(done);
         }
-    })?;
+    });
+    let report = match report {
+        Ok(report) => report,
+        Err(e) if args.json => return failed_json(ctx, &e, repaired),
+        Err(e) => return Err(e.into()),
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    for line in &report.repaired {
+    repaired.extend(report.repaired.iter().cloned());
+    for line in &repaired {
         ctx.note("repaired", line);
     }
     let mut out = crate::output::stdout();
@@ -58,7 +76,7 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Status> {
             "documents": report.documents,
             "ok": report.is_clean(),
             "problems": report.problems,
-            "repaired": report.repaired,
+            "repaired": repaired,
         });
         serde_json::to_writer(&mut out, &value)?;
         writeln!(out)?;
@@ -94,4 +112,25 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Status> {
     } else {
         Status::Failed
     })
+}
+
+/// The report of a store that could not be checked through: one problem, the error.
+fn failed_json(ctx: &Ctx, e: &morgue_core::Error, repaired: Vec<String>) -> Result<Status> {
+    let value = serde_json::json!({
+        "documents": 0,
+        "ok": false,
+        "problems": [{
+            "where": ctx.archive_dir.join("db").display().to_string(),
+            "kind": "store",
+            "problem": e.to_string(),
+            "repairable": false,
+        }],
+        "repaired": repaired,
+    });
+    let mut out = crate::output::stdout();
+    serde_json::to_writer(&mut out, &value)?;
+    writeln!(out)?;
+    out.flush()?;
+    ctx.note("error", &e.to_string());
+    Ok(Status::Failed)
 }

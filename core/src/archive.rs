@@ -134,6 +134,25 @@ impl Archive {
         Ok(moved)
     }
 
+    /// Puts back files [`Archive::set_aside_derived_files`] moved, when the store did not open
+    /// without them either: a repair that did not help leaves the archive as it found it.
+    pub fn put_back_derived_files(dir: &Path, moved: &[PathBuf]) -> Result<()> {
+        let db = dir.join("db");
+        for file in moved {
+            if let Some(name) = file.file_name() {
+                fs::rename(file, db.join(name)).map_err(|e| Error::io(file, e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many documents the manifest recorded after the last write, less any removal that
+    /// was in flight; `None` without a readable manifest.
+    pub fn recorded_documents(&self) -> Option<u64> {
+        let data = self.manifest.read().ok().flatten()?;
+        Some(data.documents.saturating_sub(data.removing))
+    }
+
     /// The manifest as recorded, if there is one.
     pub(crate) fn manifest_data(&self) -> Result<Option<ManifestData>> {
         self.manifest.read()
@@ -491,6 +510,20 @@ impl Archive {
     /// for old versions of pages is given back. Returns the disk bytes before and after.
     pub fn compact(&mut self) -> Result<(u64, u64)> {
         let before = dir_size(&self.dir)?;
+        self.swap_in(crate::search::compact_into)?;
+        Ok((before, dir_size(&self.dir)?))
+    }
+
+    /// Rewrites the store into a fresh one without its index, swaps it in and rebuilds the
+    /// index: for `verify --repair` when the index's own trees are damaged past what a
+    /// `reindex` (which clears them in place) can get through.
+    pub(crate) fn rebuild_without_index(&mut self) -> Result<u64> {
+        self.swap_in(|store, target| store.copy_documents_into(target))?;
+        self.reindex(&mut |_, _| {})
+    }
+
+    /// Fills a fresh store beside this one with `fill` and swaps it in.
+    fn swap_in(&mut self, fill: impl FnOnce(&Store, &mut Store) -> Result<()>) -> Result<()> {
         let db = self.dir.join("db");
         let fresh = self.dir.join("db.compact");
         if fresh.exists() {
@@ -498,7 +531,7 @@ impl Archive {
         }
         {
             let mut target = Store::open(&fresh)?;
-            crate::search::compact_into(&self.store, &mut target)?;
+            fill(&self.store, &mut target)?;
             target.flush()?;
         }
         let old = self.dir.join("db.old");
@@ -511,8 +544,7 @@ impl Archive {
         fs::rename(&fresh, &db).map_err(|e| Error::io(&fresh, e))?;
         self.store = Store::open(&db)?;
         fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-        self.check_manifest()?;
-        Ok((before, dir_size(&self.dir)?))
+        self.check_manifest()
     }
 
     /// Adds and removes tags on documents and flushes. Returns how many documents changed.

@@ -72,6 +72,12 @@ pub enum Error {
         /// What the JSON reader said.
         reason: String,
     },
+    /// Something other than a file stands where the manifest goes.
+    #[error("{} is a directory, not the archive's manifest; move it out of the way, then run `morgue verify --repair` to write the manifest again", .path.display())]
+    ManifestNotAFile {
+        /// Where the manifest goes.
+        path: PathBuf,
+    },
     /// A stored value failed its checksum or could not be decoded.
     #[error(
         "corrupt {what}: {reason}; run `morgue verify` and restore the archive from a backup or an export"

@@ -217,7 +217,8 @@ pub fn salvage_jsonl(
                 progress(done, total);
             }
             Err(damage) => match &damage {
-                crate::store::check::Damage::Document { place, reason, .. } => {
+                crate::store::check::Damage::Document { place, reason, .. }
+                | crate::store::check::Damage::Unreadable { place, reason } => {
                     unreadable(place, reason);
                 }
                 other => unreadable(&other.place(), "unreadable"),

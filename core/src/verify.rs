@@ -2,7 +2,7 @@
 //! compared with the documents and the store with the manifest; `--repair` does what can be
 //! done without losing a document.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -57,38 +57,56 @@ impl Archive {
         let total = self.len();
         let (mut problems, check) = self.check(&mut |done| progress(done, total))?;
         if repair && problems.iter().any(|p| p.repairable) {
-            let removing = self
-                .manifest_data()
-                .ok()
-                .flatten()
-                .is_some_and(|m| m.removing > 0);
-            if problems.iter().any(|p| p.repairable && p.kind != "index") {
-                report
-                    .repaired
-                    .extend(self.store().repair_documents(&check, removing)?);
-            }
-            if problems.iter().any(|p| p.repairable && p.kind == "index") {
-                let n = self.reindex(&mut |_, _| {})?;
-                report
-                    .repaired
-                    .push(format!("index: rebuilt from the {n} documents"));
-            }
+            // A repair that stops half-way (the store failing under it) is reported with what
+            // it did so far; the archive is checked again either way.
+            let stopped = self.repair(&problems, &check, &mut report.repaired).err();
             (problems, _) = self.check(&mut |_| {})?;
-            if problems
-                .iter()
-                .any(|p| p.kind == "manifest" && p.repairable)
-            {
-                self.write_manifest()?;
-                report
-                    .repaired
-                    .push("manifest.json: rewritten from the store".into());
-                (problems, _) = self.check(&mut |_| {})?;
+            if let Some(e) = stopped {
+                problems.push(Problem {
+                    place: "repair".into(),
+                    kind: "store",
+                    problem: format!("stopped: {e}"),
+                    repairable: false,
+                });
             }
         }
         report.documents = check_count(&problems, self.len());
         report.problems = problems;
         progress(total, total);
         Ok(report)
+    }
+
+    /// Mends the repairable `problems`, pushing a line to `done` for each thing done.
+    fn repair(
+        &mut self,
+        problems: &[Problem],
+        check: &crate::store::check::DocumentCheck,
+        done: &mut Vec<String>,
+    ) -> Result<()> {
+        let removing = self.removal_in_flight();
+        if problems.iter().any(|p| p.repairable && p.kind != "index") {
+            done.extend(self.store().repair_documents(check, removing)?);
+        }
+        if problems.iter().any(|p| p.repairable && p.kind == "index") {
+            // A rebuild clears the index's trees in place; where they are too damaged for
+            // that, the documents move into a fresh store and the index is built there.
+            let line = match self.reindex(&mut |_, _| {}) {
+                Ok(n) => format!("index: rebuilt from the {n} documents"),
+                Err(_) => {
+                    let n = self.rebuild_without_index()?;
+                    format!(
+                        "index: its trees were too damaged to clear; the documents were copied into a fresh store and the index rebuilt from the {n} documents"
+                    )
+                }
+            };
+            done.push(line);
+        }
+        let (after, _) = self.check(&mut |_| {})?;
+        if after.iter().any(|p| p.kind == "manifest" && p.repairable) {
+            self.write_manifest()?;
+            done.push("manifest.json: rewritten from the store".into());
+        }
+        Ok(())
     }
 
     /// One pass over everything: the problems and the document check they came from.
@@ -140,6 +158,12 @@ impl Archive {
                     },
                     repairable: !committed,
                 },
+                Damage::Unreadable { place, reason } => Problem {
+                    place: place.clone(),
+                    kind: "store",
+                    problem: reason.clone(),
+                    repairable: false,
+                },
                 Damage::DanglingId { .. } => Problem {
                     place: damage.place(),
                     kind: "store",
@@ -154,7 +178,7 @@ impl Archive {
                 },
             });
         }
-        if check.actual != check.stored {
+        if check.complete && check.actual != check.stored {
             problems.push(Problem {
                 place: "docs/#state".into(),
                 kind: "store",
@@ -166,9 +190,33 @@ impl Archive {
             });
         }
         if indexed {
+            let before = problems.len();
             self.check_index(&check, &keys, &mut problems)?;
+            // Rebuilding the index reads every document: with some unreadable it would stop
+            // half-way and leave less than there is now.
+            let unreadable = check.damage.iter().any(|d| {
+                matches!(
+                    d,
+                    Damage::Document {
+                        raw_missing: false,
+                        ..
+                    } | Damage::Unreadable { .. }
+                )
+            });
+            if unreadable {
+                for p in &mut problems[before..] {
+                    p.repairable = false;
+                }
+            }
         }
-        self.check_manifest_against(&check.actual, &mut problems);
+        // Records that cannot be read cannot be counted: the manifest is then compared with
+        // the counters the store keeps.
+        let counted = if check.complete {
+            &check.actual
+        } else {
+            &check.stored
+        };
+        self.check_manifest_against(counted, &mut problems);
         Ok((problems, check))
     }
 
@@ -205,23 +253,21 @@ impl Archive {
                 Err(e) => found.push(format!("docs/{}: {e}", id.short())),
             }
         }
-        let damaged: BTreeSet<DocId> = check
+        // Documents that are there but cannot be read whole stay in the index.
+        let damaged = check
             .damage
             .iter()
-            .filter_map(|d| match d {
-                Damage::Document { id, .. } => *id,
-                _ => None,
-            })
-            .collect();
+            .filter(|d| matches!(d, Damage::Document { .. }))
+            .count();
         let stale = catalog
             .all()
             .filter(|seq| !by_seq.contains_key(seq))
             .count();
         // A damaged document stays in the index; only documents gone from the store count.
-        if stale > damaged.len() {
+        if stale > damaged {
             found.push(format!(
                 "index: holds {} documents the store does not",
-                stale - damaged.len()
+                stale - damaged
             ));
         }
         // Every facet list against the documents' own values: each live document listed
@@ -320,11 +366,17 @@ impl Archive {
                 return;
             }
             Err(e) => {
+                // A directory in its place is not ours to remove.
+                let repairable = !matches!(e, crate::Error::ManifestNotAFile { .. });
                 problems.push(Problem {
                     place,
                     kind: "manifest",
-                    problem: format!("unreadable ({e})"),
-                    repairable: true,
+                    problem: if repairable {
+                        format!("unreadable ({e})")
+                    } else {
+                        e.to_string()
+                    },
+                    repairable,
                 });
                 return;
             }

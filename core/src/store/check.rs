@@ -13,6 +13,9 @@ use crate::model::DocId;
 /// One entry read by [`Store::salvage`]: the document and its original bytes, or what is wrong.
 pub type Salvaged = std::result::Result<(StoredDoc, Vec<u8>), Damage>;
 
+/// One `docs` value as fetched, or why it could not be.
+type Entry = std::result::Result<sled::IVec, Damage>;
+
 /// What is wrong with one entry of the document trees.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Damage {
@@ -44,6 +47,13 @@ pub enum Damage {
         /// The id.
         id: DocId,
     },
+    /// Part of a tree the store cannot read at all.
+    Unreadable {
+        /// The tree, or `tree/key`.
+        place: String,
+        /// What the store said.
+        reason: String,
+    },
     /// A record that `ids` does not lead to.
     MissingId {
         /// The id.
@@ -57,7 +67,9 @@ impl Damage {
     /// Where the damage is, as `tree/key`.
     pub fn place(&self) -> String {
         match self {
-            Damage::Document { place, .. } | Damage::StrayRaw { place, .. } => place.clone(),
+            Damage::Document { place, .. }
+            | Damage::StrayRaw { place, .. }
+            | Damage::Unreadable { place, .. } => place.clone(),
             Damage::DanglingId { id } | Damage::MissingId { id, .. } => {
                 format!("ids/{}", id.short())
             }
@@ -85,6 +97,9 @@ pub struct DocumentCheck {
     pub stored: StoreState,
     /// The counters its records add up to (readable or not, as long as the id is known).
     pub actual: StoreState,
+    /// Whether every record's id is known, so `actual` is the whole count: not when a record
+    /// cannot be read at all.
+    pub complete: bool,
 }
 
 impl Store {
@@ -96,15 +111,61 @@ impl Store {
         with_raw: bool,
         visit: &mut dyn FnMut(Salvaged) -> Result<()>,
     ) -> Result<()> {
-        for item in self.docs.iter() {
-            let (key, value) = item.map_err(|e| self.err(e))?;
-            if key.as_ref() == STATE_KEY {
-                continue;
+        self.each_entry(&mut |key, value| match value {
+            Ok(value) => match self.read_entry(key, &value) {
+                Ok((doc, raw)) => visit(Ok((doc, if with_raw { raw } else { Vec::new() }))),
+                Err(damage) => visit(Err(damage)),
+            },
+            Err(damage) => visit(Err(damage)),
+        })
+    }
+
+    /// Every `docs` entry but the counters, in key order. In a store keyed by sequence number
+    /// each is fetched on its own, by number up to the next one, so a damaged leaf costs only
+    /// the documents on it; in a store keyed by id the tree is walked, and the first error ends
+    /// the walk, named as damage.
+    fn each_entry(&self, visit: &mut dyn FnMut(&[u8], Entry) -> Result<()>) -> Result<()> {
+        match self.layout {
+            Layout::BySeq => {
+                for seq in 0..self.state().next_seq {
+                    let key = seq.to_be_bytes();
+                    match self.docs.get(key) {
+                        Ok(Some(value)) => visit(&key, Ok(value))?,
+                        Ok(None) => {}
+                        Err(e) => visit(
+                            &key,
+                            Err(Damage::Document {
+                                place: format!("docs/seq {seq}"),
+                                id: None,
+                                reason: format!(
+                                    "the store cannot read its record ({})",
+                                    super::detail(&self.dir, &e)
+                                ),
+                                raw_missing: false,
+                            }),
+                        )?,
+                    }
+                }
             }
-            let entry = self.read_entry(&key, &value);
-            match entry {
-                Ok((doc, raw)) => visit(Ok((doc, if with_raw { raw } else { Vec::new() })))?,
-                Err(damage) => visit(Err(damage))?,
+            Layout::ById => {
+                for item in self.docs.iter() {
+                    match item {
+                        Ok((key, value)) if key.as_ref() != STATE_KEY => visit(&key, Ok(value))?,
+                        Ok(_) => {}
+                        Err(e) => {
+                            return visit(
+                                &[],
+                                Err(Damage::Unreadable {
+                                    place: "docs".into(),
+                                    reason: format!(
+                                        "the records past this point cannot be read ({})",
+                                        super::detail(&self.dir, &e)
+                                    ),
+                                }),
+                            );
+                        }
+                    }
+                }
             }
         }
         Ok(())
@@ -178,19 +239,24 @@ impl Store {
     ) -> Result<DocumentCheck> {
         let mut check = DocumentCheck {
             stored: self.state(),
+            complete: true,
             ..DocumentCheck::default()
         };
         let mut keys: HashSet<Vec<u8>> = HashSet::new();
         // Ids with a record, readable or not: `ids` entries of these are not dangling.
         let mut found: HashSet<DocId> = HashSet::new();
         let mut done = 0u64;
-        for item in self.docs.iter() {
-            let (key, value) = item.map_err(|e| self.err(e))?;
-            if key.as_ref() == STATE_KEY {
-                continue;
-            }
+        let mut unreadable = Vec::new();
+        self.each_entry(&mut |key, value| {
             keys.insert(key.to_vec());
-            match self.read_entry(&key, &value) {
+            let value = match value {
+                Ok(value) => value,
+                Err(damage) => {
+                    unreadable.push(damage);
+                    return Ok(());
+                }
+            };
+            match self.read_entry(key, &value) {
                 Ok((doc, _)) => {
                     found.insert(doc.id);
                     check.actual.count += 1;
@@ -219,11 +285,30 @@ impl Store {
             }
             done += 1;
             progress(done);
-        }
+            Ok(())
+        })?;
+        check.complete &= unreadable.is_empty()
+            && !check
+                .damage
+                .iter()
+                .any(|d| matches!(d, Damage::Document { id: None, .. }));
+        check.damage.extend(unreadable);
         // The counters may run ahead of the records (a removal), never behind.
         check.actual.next_seq = check.actual.next_seq.max(check.stored.next_seq);
         for item in self.raw.iter().keys() {
-            let key = item.map_err(|e| self.err(e))?;
+            let key = match item {
+                Ok(key) => key,
+                Err(e) => {
+                    check.damage.push(Damage::Unreadable {
+                        place: "raw".into(),
+                        reason: format!(
+                            "cannot be read past this point ({})",
+                            super::detail(&self.dir, &e)
+                        ),
+                    });
+                    break;
+                }
+            };
             if !keys.contains(key.as_ref()) {
                 let committed = match self.layout {
                     Layout::BySeq => <[u8; 8]>::try_from(key.as_ref())
@@ -239,7 +324,19 @@ impl Store {
         }
         if self.layout == Layout::BySeq {
             for item in self.ids.iter() {
-                let (key, value) = item.map_err(|e| self.err(e))?;
+                let (key, value) = match item {
+                    Ok(kv) => kv,
+                    Err(e) => {
+                        check.damage.push(Damage::Unreadable {
+                            place: "ids".into(),
+                            reason: format!(
+                                "cannot be read past this point ({})",
+                                super::detail(&self.dir, &e)
+                            ),
+                        });
+                        break;
+                    }
+                };
                 let Ok(id) = <[u8; 32]>::try_from(key.as_ref()).map(DocId) else {
                     continue;
                 };
@@ -311,7 +408,8 @@ impl Store {
                 _ => {}
             }
         }
-        if state != check.stored {
+        // Counters are only set from records that could all be counted.
+        if check.complete && state != check.stored {
             writes
                 .docs
                 .insert(STATE_KEY, codec::frame(&super::encode_bincode(&state)?));

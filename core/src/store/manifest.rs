@@ -54,6 +54,9 @@ impl ManifestFile {
                     })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(_) if self.path.is_dir() => Err(Error::ManifestNotAFile {
+                path: self.path.clone(),
+            }),
             Err(e) => Err(Error::io(&self.path, e)),
         }
     }

@@ -1101,6 +1101,24 @@ impl Store {
         other.flush()
     }
 
+    /// Copies the documents (records, original bytes, ids, counters) and the store's format
+    /// into `other`, a fresh store, leaving the index behind. Flushes `other`.
+    pub fn copy_documents_into(&self, other: &mut Store) -> Result<()> {
+        self.copy_into(
+            other,
+            |tree, key, value| {
+                Ok(
+                    (tree == "meta"
+                        && key != INDEX_KEY
+                        && key != DELETED_KEY
+                        && key != PENDING_KEY)
+                        .then(|| value.to_vec()),
+                )
+            },
+            &["meta", "docs", "raw"],
+        )
+    }
+
     /// Writes every document into `other`'s packs, in this store's key order, with pointers in
     /// its `docs` and `raw` trees under `other`'s keys (and its `ids`), and copies the counters.
     fn pack_into(&self, other: &Store) -> Result<()> {
@@ -1463,19 +1481,36 @@ fn decode_bincode<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Res
 }
 
 fn store_err(dir: &Path, e: sled::Error) -> Error {
-    let message = match e {
+    let message = match &e {
         sled::Error::Io(io) => format!(
             "{io} (reading or writing the files in {}); check the disk and its permissions",
             dir.display()
         ),
-        sled::Error::Corruption { at, .. } => {
-            damaged(at.map(|at| format!("corrupted data at {at:?}")))
-        }
+        sled::Error::Corruption { .. } => damaged(Some(detail(dir, &e))),
         other => other.to_string(),
     };
     Error::Store {
         dir: dir.to_owned(),
         message,
+    }
+}
+
+/// What a sled error says, in words: where its files are damaged, or the system's message.
+fn detail(dir: &Path, e: &sled::Error) -> String {
+    match e {
+        sled::Error::Corruption { at: Some(at), .. } => {
+            // sled names the place as `Inline(offset)` or `Blob(offset, blob)`.
+            let at = format!("{at:?}");
+            match at.strip_prefix("Inline(").and_then(|n| n.strip_suffix(')')) {
+                Some(offset) => format!(
+                    "corrupted data at byte {offset} of {}",
+                    dir.join("db").display()
+                ),
+                None => format!("corrupted data at {at}"),
+            }
+        }
+        sled::Error::Corruption { at: None, .. } => "corrupted data".into(),
+        other => other.to_string(),
     }
 }
 
