@@ -43,6 +43,7 @@ morgue query 'tele* title:econom* words:>300'     # prefix, field filter, range
 morgue query 'economy tag:business' --count       # also site:, author:, dateline:, lang:, id:
 morgue query 'twitter dateline:washington' --jsonl --fields dateline   # one JSON object a hit
 morgue compact                                    # merge the index into one segment, give back space
+morgue verify                                     # re-hash every document, check the index (--repair)
 morgue export --query 'tag:iran' --out iran.jsonl # export just the matches
 morgue rm 00213243cb5e
 morgue plugins list                               # built-in extractors and registered plugins
