@@ -310,6 +310,73 @@ fn a_second_morgue_is_refused_while_the_archive_is_in_use() {
     assert_eq!(stats["documents"], 2);
 }
 
+/// `--wait` and `--plugin-timeout` take seconds that a wait can last: a value that is not a
+/// finite, non-negative number of seconds, or one too large to wait for, is refused as an
+/// argument (exit 2, before any archive is opened), never a panic.
+#[test]
+fn durations_that_cannot_be_waited_for_are_refused_as_arguments() {
+    let dir = Dir::new();
+    let bad = [
+        "1e30",
+        "inf",
+        "-inf",
+        "nan",
+        "-1",
+        "18446744073709551615",
+        "18446744073709551616",
+        "1e19",
+        "ten",
+        "",
+    ];
+    let check = |args: &[&str], option: &str, value: &str| {
+        let run = dir.run(args);
+        let err = run.stderr();
+        assert_eq!(run.code(), 2, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.contains("invalid value"), "{args:?}: {err}");
+        assert!(err.contains(option), "{args:?}: {err}");
+        assert!(err.contains("seconds"), "{args:?}: {err}");
+        assert!(!err.contains("archived"), "{value}: {err}");
+    };
+    for value in bad {
+        let wait = format!("--wait={value}");
+        check(&[&wait, "list"], "--wait", value);
+        let timeout = format!("--plugin-timeout={value}");
+        check(
+            &["import", "-", "--isolation", "process", &timeout],
+            "--plugin-timeout",
+            value,
+        );
+        check(
+            &["reextract", "--all", "--isolation", "process", &timeout],
+            "--plugin-timeout",
+            value,
+        );
+        check(
+            &["plugins", "verify", "no-such.so", &timeout],
+            "--plugin-timeout",
+            value,
+        );
+    }
+    assert!(!dir.archive().exists(), "a bad argument creates nothing");
+    // Fractions, zero and the largest allowed value are seconds like any other.
+    for (i, good) in ["0", "0.25", "1e9"].into_iter().enumerate() {
+        let args = [
+            "--wait",
+            good,
+            "import",
+            "-",
+            "--isolation",
+            "process",
+            "--plugin-timeout",
+            if good == "0" { "30" } else { good },
+        ];
+        let doc = format!("Headline {i}\n\nA body.\n").into_bytes();
+        run_with_stdin(&dir, &args, doc).assert_code(0);
+    }
+    assert_eq!(dir.stats()["documents"], 3);
+}
+
 #[test]
 fn bad_inputs_are_reported_and_good_ones_archived() {
     let dir = Dir::new();
