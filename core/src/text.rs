@@ -153,6 +153,27 @@ pub fn decode_with(bytes: &[u8], encoding_label: &str) -> String {
         .into_owned()
 }
 
+/// Checks that the encoding recorded for a document reads its bytes as [`decode_with`] does
+/// without replacing any of them, so the text derived from them is exactly the text they hold.
+/// An empty or unknown label reads as UTF-8, as in `decode_with`. The error says where the
+/// bytes stop being UTF-8, or in which other encoding they are not valid.
+pub fn check_encoding(bytes: &[u8], encoding_label: &str) -> Result<(), String> {
+    let encoding = Encoding::for_label(encoding_label.as_bytes()).unwrap_or(UTF_8);
+    if encoding == UTF_8 {
+        return std::str::from_utf8(bytes)
+            .map(drop)
+            .map_err(|e| format!("not valid UTF-8 at byte offset {}", e.valid_up_to()));
+    }
+    let skip = match Encoding::for_bom(bytes) {
+        Some((e, n)) if e == encoding => n,
+        _ => 0,
+    };
+    match encoding.decode_without_bom_handling_and_without_replacement(&bytes[skip..]) {
+        Some(_) => Ok(()),
+        None => Err(format!("not valid {}", encoding.name())),
+    }
+}
+
 fn label(encoding: &'static Encoding) -> &'static str {
     match encoding.name() {
         "UTF-8" => "utf-8",
@@ -230,6 +251,36 @@ mod tests {
             decode(b"\xfe\xff\xd8\x00\x00h"),
             Err(DecodeError::Malformed { .. })
         ));
+    }
+
+    #[test]
+    fn recorded_encodings_must_read_the_bytes_without_loss() {
+        assert_eq!(check_encoding("a £15.8m".as_bytes(), "utf-8"), Ok(()));
+        assert_eq!(check_encoding(b"a \xa315.8m", "windows-1252"), Ok(()));
+        assert_eq!(check_encoding(b"plain", "windows-1252"), Ok(()));
+        assert_eq!(check_encoding(b"\xff\xfeh\0i\0", "utf-16le"), Ok(()));
+        assert_eq!(
+            check_encoding(b"a \xa315.8m", "utf-8"),
+            Err("not valid UTF-8 at byte offset 2".into())
+        );
+        assert_eq!(
+            check_encoding(b"\xef\xbb\xbfa\xff", ""),
+            Err("not valid UTF-8 at byte offset 4".into())
+        );
+        assert_eq!(
+            check_encoding(b"\xff\xfeh\0i", "utf-16le"),
+            Err("not valid UTF-16LE".into())
+        );
+        // What decode stores, check_encoding accepts.
+        for bytes in [
+            &b"a \xa315.8m"[..],
+            b"\xff\xfeh\0i\0",
+            b"\xef\xbb\xbfhi",
+            b"hi",
+        ] {
+            let d = decode(bytes).unwrap();
+            assert_eq!(check_encoding(bytes, d.encoding), Ok(()));
+        }
     }
 
     #[test]
