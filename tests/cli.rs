@@ -310,6 +310,73 @@ fn a_second_morgue_is_refused_while_the_archive_is_in_use() {
     assert_eq!(stats["documents"], 2);
 }
 
+/// `--wait` and `--plugin-timeout` take seconds that a wait can last: a value that is not a
+/// finite, non-negative number of seconds, or one too large to wait for, is refused as an
+/// argument (exit 2, before any archive is opened), never a panic.
+#[test]
+fn durations_that_cannot_be_waited_for_are_refused_as_arguments() {
+    let dir = Dir::new();
+    let bad = [
+        "1e30",
+        "inf",
+        "-inf",
+        "nan",
+        "-1",
+        "18446744073709551615",
+        "18446744073709551616",
+        "1e19",
+        "ten",
+        "",
+    ];
+    let check = |args: &[&str], option: &str, value: &str| {
+        let run = dir.run(args);
+        let err = run.stderr();
+        assert_eq!(run.code(), 2, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.contains("invalid value"), "{args:?}: {err}");
+        assert!(err.contains(option), "{args:?}: {err}");
+        assert!(err.contains("seconds"), "{args:?}: {err}");
+        assert!(!err.contains("archived"), "{value}: {err}");
+    };
+    for value in bad {
+        let wait = format!("--wait={value}");
+        check(&[&wait, "list"], "--wait", value);
+        let timeout = format!("--plugin-timeout={value}");
+        check(
+            &["import", "-", "--isolation", "process", &timeout],
+            "--plugin-timeout",
+            value,
+        );
+        check(
+            &["reextract", "--all", "--isolation", "process", &timeout],
+            "--plugin-timeout",
+            value,
+        );
+        check(
+            &["plugins", "verify", "no-such.so", &timeout],
+            "--plugin-timeout",
+            value,
+        );
+    }
+    assert!(!dir.archive().exists(), "a bad argument creates nothing");
+    // Fractions, zero and the largest allowed value are seconds like any other.
+    for (i, good) in ["0", "0.25", "1e9"].into_iter().enumerate() {
+        let args = [
+            "--wait",
+            good,
+            "import",
+            "-",
+            "--isolation",
+            "process",
+            "--plugin-timeout",
+            if good == "0" { "30" } else { good },
+        ];
+        let doc = format!("Headline {i}\n\nA body.\n").into_bytes();
+        run_with_stdin(&dir, &args, doc).assert_code(0);
+    }
+    assert_eq!(dir.stats()["documents"], 3);
+}
+
 #[test]
 fn bad_inputs_are_reported_and_good_ones_archived() {
     let dir = Dir::new();
@@ -1339,6 +1406,125 @@ fn export_lines_are_validated_before_they_are_restored() {
         );
     }
     assert_eq!(dir.stats()["documents"], 1);
+}
+
+/// An export line for a document whose original bytes are `raw`, recorded as decoded with
+/// `encoding`; the bytes go as base64 when they are not UTF-8, as morgue writes them.
+fn export_line_of_bytes(raw: &[u8], encoding: &str) -> serde_json::Value {
+    use base64::Engine;
+    let mut line = export_line("placeholder");
+    line["id"] = sha256_hex(raw).into();
+    line["source"]["encoding"] = encoding.into();
+    line["raw"] = match std::str::from_utf8(raw) {
+        Ok(text) => serde_json::json!({ "utf8": text }),
+        Err(_) => {
+            serde_json::json!({ "base64": base64::engine::general_purpose::STANDARD.encode(raw) })
+        }
+    };
+    line
+}
+
+/// A restored line is held to what an import of its bytes as a file is: the recorded encoding
+/// must decode the original bytes without loss, and bytes that are empty or not text are
+/// refused with the reason a file gets. Each bad line fails alone, by line number; the
+/// exports morgue writes, UTF-8 and windows-1252 alike, still restore exactly.
+#[test]
+fn restored_bytes_are_checked_as_a_file_of_them_would_be() {
+    let controls: Vec<u8> = (0..200).flat_map(|_| *b"ab\x01\x02").collect();
+    let bad: [(&[u8], &str, &[&str]); 7] = [
+        (
+            b"Headline\n\nA pound: \xa3 15.\n",
+            "utf-8",
+            &[
+                "source.encoding \"utf-8\"",
+                "not valid UTF-8 at byte offset 19",
+            ],
+        ),
+        (
+            b"\xef\xbb\xbfHeadline\n\n\xff\n",
+            "",
+            &["source.encoding \"\"", "not valid UTF-8 at byte offset 13"],
+        ),
+        (
+            b"\xff\xfeH\0i\0!",
+            "utf-16le",
+            &["source.encoding \"utf-16le\"", "not valid UTF-16LE"],
+        ),
+        (
+            b"Headline\n\nA NUL \0 here.\n",
+            "utf-8",
+            &["raw: not text: it contains NUL bytes"],
+        ),
+        (b"", "utf-8", &["raw: empty file"]),
+        (b" \n\t\n", "utf-8", &["raw: empty file"]),
+        (
+            &controls,
+            "windows-1252",
+            &["raw: not text:", "control characters"],
+        ),
+    ];
+    let dir = Dir::new();
+    let mut lines = vec![export_header()];
+    for (raw, encoding, _) in &bad {
+        lines.push(export_line_of_bytes(raw, encoding).to_string());
+    }
+    let good = "Good headline\n\nGood body.\n";
+    lines.push(export_line(good).to_string());
+    let file = dir.write("restore.jsonl", lines.join("\n") + "\n");
+    let run = dir.run(&["import", file.to_str().unwrap()]);
+    run.assert_code(2);
+    let err = run.stderr();
+    for (i, (_, _, reasons)) in bad.iter().enumerate() {
+        let at = format!("failed: {}:{}: ", file.display(), i + 2);
+        let line = err
+            .lines()
+            .find(|l| l.starts_with(&at))
+            .unwrap_or_else(|| panic!("{at}: {err}"));
+        for reason in *reasons {
+            assert!(line.contains(reason), "{reason}: {line}");
+        }
+    }
+    assert_eq!(
+        run.summary(),
+        format!(
+            "archived 1, already archived 0, skipped 0, failed {}",
+            bad.len()
+        )
+    );
+    let shown = dir.run(&["show", &sha256_hex(good.as_bytes())[..12], "--text"]);
+    shown.assert_code(0);
+    assert!(!shown.stdout().contains('\u{fffd}'), "{}", shown.stdout());
+    // The bytes refused as text are refused as a file too, for the same reason.
+    for (i, (raw, _, reasons)) in bad.iter().enumerate().skip(2) {
+        let file = dir.write(&format!("bad{i}.txt"), raw);
+        let run = dir.run(&["import", file.to_str().unwrap()]);
+        run.assert_code(2);
+        let reason = reasons.last().unwrap().trim_start_matches("raw: ");
+        assert!(run.stderr().contains(reason), "{reason}: {}", run.stderr());
+    }
+
+    // Exports of a UTF-8 and a windows-1252 document restore to the same export.
+    let from = Dir::new();
+    let sample = corpus().join("samples/us-urged-twitter-iran.txt");
+    let bbc = corpus().join("bbc/sport/199.txt");
+    from.run(&[
+        std::ffi::OsStr::new("import"),
+        sample.as_os_str(),
+        bbc.as_os_str(),
+    ])
+    .assert_code(0);
+    let export = from.run(&["export"]);
+    export.assert_code(0);
+    let to = Dir::new();
+    let run = run_with_stdin(&to, &["import", "-"], export.0.stdout.clone());
+    run.assert_code(0);
+    assert_eq!(
+        run.summary(),
+        "archived 2, already archived 0, skipped 0, failed 0"
+    );
+    let again = to.run(&["export"]);
+    again.assert_code(0);
+    assert_eq!(again.stdout(), export.stdout());
 }
 
 /// Decodes a stored path as README documents it: as it is, or, after a leading NUL, with

@@ -565,6 +565,61 @@ fn removing_a_hostile_entry_deletes_nothing_outside_the_plugins_folder() {
     assert!(link.symlink_metadata().is_err(), "the link stays");
 }
 
+/// `DIR/plugins` itself must be a folder inside the archive: when it is a link to a folder
+/// elsewhere, even one holding a library and a registry that pins it, nothing there is loaded,
+/// listed, written or deleted, and the error names the folder and the fix.
+#[test]
+fn a_plugins_folder_that_is_a_link_is_refused() {
+    let (dir, before) = archive_with_documents();
+    add_readtime(&dir);
+    let plugins = dir.archive().join("plugins");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::rename(&plugins, &elsewhere).unwrap();
+    let lib = elsewhere.join("libmorgue_example_readtime.so");
+    let registry = std::fs::read(elsewhere.join("registry.json")).unwrap();
+    let folder = plugins.display().to_string();
+    let expected = [folder.as_str(), "is a symbolic link", "morgue plugins add"];
+    for target in [elsewhere.clone(), "../elsewhere".into()] {
+        std::os::unix::fs::symlink(&target, &plugins).unwrap();
+        assert_run_refused(&dir, &before, &expected);
+        for args in [
+            &["plugins", "remove", "readtime"][..],
+            &["plugins", "list"],
+            &["plugins", "info", "readtime"],
+        ] {
+            let run = dir.run(args);
+            run.assert_code(2);
+            for e in expected {
+                assert!(
+                    run.stderr().contains(e),
+                    "{args:?}: {e:?}: {}",
+                    run.stderr()
+                );
+            }
+        }
+        let add = dir.run(&[
+            OsStr::new("plugins"),
+            OsStr::new("add"),
+            os(&library("morgue_builtins")),
+        ]);
+        add.assert_code(2);
+        assert!(add.stderr().contains(&folder), "{}", add.stderr());
+        assert!(lib.exists(), "plugins remove deleted {}", lib.display());
+        assert_eq!(
+            std::fs::read(elsewhere.join("registry.json")).unwrap(),
+            registry,
+            "the registry elsewhere was rewritten"
+        );
+        assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 2);
+        std::fs::remove_file(&plugins).unwrap();
+    }
+    // Moved back into the archive, the same folder is used again.
+    std::fs::rename(&elsewhere, &plugins).unwrap();
+    let new = dir.write("new.txt", "New headline\n\nNew body.\n");
+    dir.run(&[OsStr::new("import"), os(&new)]).assert_code(0);
+    dir.run(&["plugins", "remove", "readtime"]).assert_code(0);
+}
+
 /// What `plugins add` recorded about a library's extractors must still be what the library
 /// declares when it is loaded; a library that declares something else is refused.
 #[test]

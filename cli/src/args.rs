@@ -1,6 +1,7 @@
 //! The command-line surface (DESIGN §6), as clap structs. Only this crate knows clap.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
@@ -30,8 +31,8 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
     /// If another morgue holds the archive, wait up to SECS for it instead of failing at once.
-    #[arg(long, global = true, value_name = "SECS")]
-    pub wait: Option<f64>,
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
+    pub wait: Option<Duration>,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -250,8 +251,8 @@ refused before it is loaded.",
         /// The library (.so).
         file: PathBuf,
         /// Seconds the check may take before the library is declared hung.
-        #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-        plugin_timeout: f64,
+        #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+        plugin_timeout: Duration,
     },
 }
 
@@ -333,8 +334,8 @@ pub struct ImportArgs {
     pub isolation: Isolation,
     /// With --isolation process: seconds one document may take before its plugin is
     /// declared hung.
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub plugin_timeout: f64,
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]
+    pub plugin_timeout: Duration,
     /// Stop at the first failure (what was archived before it stays archived).
     #[arg(long)]
     pub strict: bool,
@@ -527,8 +528,8 @@ pub struct ReextractArgs {
     #[arg(long, value_enum, default_value_t = Isolation::InProcess)]
     pub isolation: Isolation,
     /// With --isolation process: seconds one document may take.
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub plugin_timeout: f64,
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]
+    pub plugin_timeout: Duration,
 }
 
 /// `morgue rm`.
@@ -560,6 +561,32 @@ pub fn parse_tag(tag: &str) -> Result<String, String> {
         ));
     }
     Ok(tag.to_owned())
+}
+
+/// The longest wait `--wait` and `--plugin-timeout` take, in seconds (about 31 years): long
+/// enough to mean "for as long as it takes", and far from where a deadline computed from it
+/// (now plus the wait) would no longer be a time the clock can hold.
+pub const MAX_SECS: u64 = 1_000_000_000;
+
+/// Parses a number of seconds to wait, like `30`, `0.5` or `1e3`: finite, not negative and at
+/// most [`MAX_SECS`]. Anything else (`nan`, `inf`, `-1`, `1e30`) is refused here, with the
+/// reason, rather than turned into a wait that cannot be kept.
+pub fn parse_secs(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds; write e.g. 30 or 0.5"))?;
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(format!(
+            "{s:?} is not a number of seconds: seconds are finite and not negative"
+        ));
+    }
+    match Duration::try_from_secs_f64(secs) {
+        Ok(wait) if wait <= Duration::from_secs(MAX_SECS) => Ok(wait),
+        _ => Err(format!(
+            "{s:?} seconds is too long: the longest wait is {MAX_SECS} seconds (about 31 years)"
+        )),
+    }
 }
 
 /// Parses sizes like `64MiB`, `64M`, `500k`, `1.5G` or plain bytes (binary units, K to E).
@@ -649,6 +676,29 @@ mod tests {
         }
         assert!(parse_size("ten").is_err());
         assert!(parse_size("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn seconds() {
+        assert_eq!(parse_secs("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_secs("0.25"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_secs("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_secs("-0"), Ok(Duration::ZERO));
+        assert_eq!(parse_secs("1e9"), Ok(Duration::from_secs(MAX_SECS)));
+        for bad in [
+            "nan",
+            "inf",
+            "-inf",
+            "-1",
+            "",
+            "ten",
+            "1e30",
+            "1000000000.5",
+        ] {
+            assert!(parse_secs(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_secs("1e30").unwrap_err().contains("too long"));
+        assert!(parse_secs("NaN").unwrap_err().contains("finite"));
     }
 
     #[test]

@@ -116,7 +116,7 @@ fn main() -> ExitCode {
             .unwrap_or_else(|| PathBuf::from("morgue-archive")),
         quiet: cli.quiet,
         color,
-        wait: cli.wait.map(Duration::from_secs_f64),
+        wait: cli.wait,
     };
     install_panic_note();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&ctx, cli.command)));

@@ -33,10 +33,10 @@ pub fn builtins() -> Result<Vec<PluginExtractor>> {
 }
 
 /// The pipeline of a run: every extractor, in this process or in a plugin host child.
-pub fn pipeline(archive_dir: &Path, isolation: Isolation, timeout_secs: f64) -> Result<Pipeline> {
+pub fn pipeline(archive_dir: &Path, isolation: Isolation, timeout: Duration) -> Result<Pipeline> {
     let extractors = match isolation {
         Isolation::InProcess => load(archive_dir)?,
-        Isolation::Process => load_isolated(archive_dir, Duration::from_secs_f64(timeout_secs))?,
+        Isolation::Process => load_isolated(archive_dir, timeout)?,
     };
     Ok(Pipeline::new(extractors)?)
 }
@@ -216,7 +216,7 @@ pub fn run(ctx: &Ctx, command: PluginsCommand) -> Result<Status> {
             file,
             plugin_timeout,
         } => {
-            return verify(&file, Duration::from_secs_f64(plugin_timeout));
+            return verify(&file, plugin_timeout);
         }
     }
     out.flush()?;

@@ -198,6 +198,15 @@ pub enum Error {
         /// What to give `morgue plugins remove` to drop the entry.
         remove: String,
     },
+    /// `DIR/plugins` is not a plain folder inside the archive (a symbolic link, say), so no
+    /// library or registry in it may be loaded, written or deleted.
+    #[error("the plugins folder {} {reason}; plugins are kept only in a real folder of that name inside the archive: move it out of the archive, then register the libraries you trust again with `morgue plugins add FILE`", .dir.display())]
+    PluginsFolder {
+        /// The plugins folder, `DIR/plugins`.
+        dir: PathBuf,
+        /// What it is instead.
+        reason: String,
+    },
     /// The isolated plugin host could not be started or refused its plugins.
     #[error("{0}")]
     PluginHost(String),

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::archive::{Archive, StoredDoc};
 use crate::error::{Error, Result};
 use crate::model::{self, Fields, Provenance, Source};
+use crate::text;
 
 /// Version of the export format, in the header line `{"morgue_export": 1, ...}`.
 pub const EXPORT_VERSION: u32 = 1;
@@ -116,6 +117,19 @@ impl DocumentJson {
         for (name, value) in &self.fields {
             model::check_field(name, value)?;
         }
+        Ok(())
+    }
+
+    /// Checks the original bytes a restore would store, `raw` decoded from this line: the
+    /// recorded encoding must read them without loss ([`text::check_encoding`]), and they
+    /// must pass what an import of them as a file does ([`text::decode`]: not empty, text,
+    /// not binary). The error names what failed, as [`DocumentJson::check`]'s do.
+    pub fn check_raw(&self, raw: &[u8]) -> std::result::Result<(), String> {
+        let encoding = &self.source.encoding;
+        text::check_encoding(raw, encoding).map_err(|reason| {
+            format!("source.encoding {encoding:?} does not read raw without loss: {reason}")
+        })?;
+        text::decode(raw).map_err(|e| format!("raw: {e}"))?;
         Ok(())
     }
 }

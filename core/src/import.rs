@@ -837,7 +837,7 @@ impl<'a> Importer<'a> {
         if media_type != text::TEXT_PLAIN && media_type != text::TEXT_HTML {
             return Ok(self.fail(at, format!("unsupported media type {media_type:?}")));
         }
-        if let Err(reason) = doc.check() {
+        if let Err(reason) = doc.check().and_then(|()| doc.check_raw(&bytes)) {
             return Ok(self.fail(at, reason));
         }
         if let Some(&i) = self.extracting_index.get(&id) {

@@ -85,11 +85,19 @@ pub enum DecodeError {
     /// The bytes look like binary data (NUL bytes or many control characters).
     #[error("not text: {0}")]
     Binary(String),
+    /// The bytes start with the byte-order mark of an encoding they are not valid in, so
+    /// they could only be read by replacing some of them.
+    #[error("not valid {encoding}, though it starts with a {encoding} byte-order mark")]
+    Malformed {
+        /// The encoding the mark names (`UTF-16LE`, `UTF-16BE`).
+        encoding: &'static str,
+    },
 }
 
-/// Decodes a document's bytes: a byte-order mark decides when present; otherwise UTF-8, and
-/// windows-1252 when the bytes are not valid UTF-8 (every byte maps, so nothing is lost and
-/// the text can always be derived again from the raw bytes).
+/// Decodes a document's bytes: a byte-order mark decides when present (and bytes not valid in
+/// the encoding it names are refused); otherwise UTF-8, and windows-1252 when the bytes are not
+/// valid UTF-8 (every byte maps, so nothing is lost and the text can always be derived again
+/// from the raw bytes).
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DecodeError::Empty);
@@ -97,12 +105,16 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if let Some((encoding, bom)) = Encoding::for_bom(bytes)
         && encoding != UTF_8
     {
-        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        let text = encoding
+            .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
+            .ok_or(DecodeError::Malformed {
+                encoding: encoding.name(),
+            })?;
         check_not_binary(&text)?;
         return Ok(Decoded {
             text: text.into_owned(),
             encoding: label(encoding),
-            fell_back: had_errors,
+            fell_back: false,
         });
     }
     let (text, encoding, fell_back) = match std::str::from_utf8(bytes) {
@@ -139,6 +151,27 @@ pub fn decode_with(bytes: &[u8], encoding_label: &str) -> String {
         .decode_without_bom_handling(&bytes[skip..])
         .0
         .into_owned()
+}
+
+/// Checks that the encoding recorded for a document reads its bytes as [`decode_with`] does
+/// without replacing any of them, so the text derived from them is exactly the text they hold.
+/// An empty or unknown label reads as UTF-8, as in `decode_with`. The error says where the
+/// bytes stop being UTF-8, or in which other encoding they are not valid.
+pub fn check_encoding(bytes: &[u8], encoding_label: &str) -> Result<(), String> {
+    let encoding = Encoding::for_label(encoding_label.as_bytes()).unwrap_or(UTF_8);
+    if encoding == UTF_8 {
+        return std::str::from_utf8(bytes)
+            .map(drop)
+            .map_err(|e| format!("not valid UTF-8 at byte offset {}", e.valid_up_to()));
+    }
+    let skip = match Encoding::for_bom(bytes) {
+        Some((e, n)) if e == encoding => n,
+        _ => 0,
+    };
+    match encoding.decode_without_bom_handling_and_without_replacement(&bytes[skip..]) {
+        Some(_) => Ok(()),
+        None => Err(format!("not valid {}", encoding.name())),
+    }
 }
 
 fn label(encoding: &'static Encoding) -> &'static str {
@@ -203,6 +236,51 @@ mod tests {
         let d = decode(b"\xef\xbb\xbfhi").unwrap();
         assert_eq!((d.text.as_str(), d.encoding), ("hi", "utf-8"));
         assert_eq!(decode_with(b"\xef\xbb\xbfhi", "utf-8"), "hi");
+    }
+
+    #[test]
+    fn a_bom_over_bytes_not_in_its_encoding_is_refused() {
+        assert_eq!(
+            decode(b"\xff\xfeh\0i\0!"),
+            Err(DecodeError::Malformed {
+                encoding: "UTF-16LE"
+            })
+        );
+        // An unpaired surrogate.
+        assert!(matches!(
+            decode(b"\xfe\xff\xd8\x00\x00h"),
+            Err(DecodeError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn recorded_encodings_must_read_the_bytes_without_loss() {
+        assert_eq!(check_encoding("a £15.8m".as_bytes(), "utf-8"), Ok(()));
+        assert_eq!(check_encoding(b"a \xa315.8m", "windows-1252"), Ok(()));
+        assert_eq!(check_encoding(b"plain", "windows-1252"), Ok(()));
+        assert_eq!(check_encoding(b"\xff\xfeh\0i\0", "utf-16le"), Ok(()));
+        assert_eq!(
+            check_encoding(b"a \xa315.8m", "utf-8"),
+            Err("not valid UTF-8 at byte offset 2".into())
+        );
+        assert_eq!(
+            check_encoding(b"\xef\xbb\xbfa\xff", ""),
+            Err("not valid UTF-8 at byte offset 4".into())
+        );
+        assert_eq!(
+            check_encoding(b"\xff\xfeh\0i", "utf-16le"),
+            Err("not valid UTF-16LE".into())
+        );
+        // What decode stores, check_encoding accepts.
+        for bytes in [
+            &b"a \xa315.8m"[..],
+            b"\xff\xfeh\0i\0",
+            b"\xef\xbb\xbfhi",
+            b"hi",
+        ] {
+            let d = decode(bytes).unwrap();
+            assert_eq!(check_encoding(bytes, d.encoding), Ok(()));
+        }
     }
 
     #[test]

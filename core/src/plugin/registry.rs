@@ -6,7 +6,9 @@
 //! The registry is a file anyone with access to the archive can edit, so nothing in it is
 //! trusted: an entry may only name a file directly inside `DIR/plugins/` (a link there must
 //! not lead out of it) and must pin a SHA-256. An entry that does not is refused before any
-//! file it names is read, loaded or deleted.
+//! file it names is read, loaded or deleted. The same holds for the folder itself: a
+//! `DIR/plugins` that is a link, or that leads out of the archive, is refused before anything
+//! in it is read.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -42,6 +44,7 @@ struct RegistryFile {
 
 /// The registry of one archive.
 pub struct Registry {
+    archive: PathBuf,
     dir: PathBuf,
     entries: Vec<Entry>,
 }
@@ -65,6 +68,7 @@ impl Registry {
     /// Reads the registry of the archive in `archive_dir` (empty if none).
     pub fn read(archive_dir: &Path) -> Result<Registry> {
         let dir = archive_dir.join("plugins");
+        check_folder(archive_dir, &dir)?;
         let path = dir.join(REGISTRY_FILE);
         let entries = match fs::read(&path) {
             Ok(bytes) => serde_json::from_slice::<RegistryFile>(&bytes)
@@ -82,7 +86,11 @@ impl Registry {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(Error::io(&path, e)),
         };
-        Ok(Registry { dir, entries })
+        Ok(Registry {
+            archive: archive_dir.to_owned(),
+            dir,
+            entries,
+        })
     }
 
     /// The registered libraries.
@@ -160,7 +168,7 @@ impl Registry {
                 "a plugin library named {file} is already registered; `morgue plugins remove` it first"
             )));
         }
-        fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        self.make_folder()?;
         let target = self.dir.join(&file);
         let partial = self.dir.join(format!(".{file}.partial"));
         fs::write(&partial, &bytes).map_err(|e| Error::io(&partial, e))?;
@@ -272,8 +280,16 @@ impl Registry {
         Ok(())
     }
 
-    fn write(&self) -> Result<()> {
+    /// Creates `DIR/plugins` if it is missing, after checking again that it is a folder
+    /// inside the archive: a link put there since the registry was read is not written into.
+    fn make_folder(&self) -> Result<()> {
+        check_folder(&self.archive, &self.dir)?;
         fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        check_folder(&self.archive, &self.dir)
+    }
+
+    fn write(&self) -> Result<()> {
+        self.make_folder()?;
         let path = self.dir.join(REGISTRY_FILE);
         let tmp = self.dir.join(REGISTRY_TMP);
         let file = RegistryFile {
@@ -286,6 +302,41 @@ impl Registry {
         fs::write(&tmp, json).map_err(|e| Error::io(&tmp, e))?;
         fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
     }
+}
+
+/// Checks that the plugins folder `dir` of the archive in `archive_dir`, when it exists, is a
+/// folder and not a link, and that its real path is inside the archive's. Every library and
+/// the registry are confined to this folder, so a folder that leads elsewhere would let
+/// whatever is there be loaded as the archive's plugins, and `plugins remove` delete it.
+fn check_folder(archive_dir: &Path, dir: &Path) -> Result<()> {
+    let refuse = |reason: String| Error::PluginsFolder {
+        dir: dir.to_owned(),
+        reason,
+    };
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    if meta.file_type().is_symlink() {
+        let to = fs::read_link(dir)
+            .map(|target| format!(" (to {})", target.display()))
+            .unwrap_or_default();
+        return Err(refuse(format!("is a symbolic link{to}")));
+    }
+    if !meta.is_dir() {
+        return Err(refuse("is not a folder".into()));
+    }
+    let archive = fs::canonicalize(archive_dir).map_err(|e| Error::io(archive_dir, e))?;
+    let real = fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
+    if !real.starts_with(&archive) {
+        return Err(refuse(format!(
+            "leads out of the archive {}, to {}",
+            archive.display(),
+            real.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Why `file` is not the plain name of a library file directly inside `DIR/plugins/`, or
@@ -466,6 +517,26 @@ mod tests {
             let registry = Registry::read(dir.path()).unwrap_or_else(|e| panic!("{e}"));
             assert!(registry.entries().is_empty(), "{file:?}");
         }
+    }
+
+    #[test]
+    fn a_plugins_folder_that_is_not_a_real_folder_is_refused() {
+        // A link, even to a folder inside the archive, and a file.
+        let dir = archive("x.so", b"bytes");
+        let plugins = dir.path().join("plugins");
+        fs::rename(&plugins, dir.path().join("real")).unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink("real", &plugins).unwrap_or_else(|e| panic!("{e}"));
+        let m = message(Registry::read(dir.path()));
+        assert!(m.contains("is a symbolic link (to real)"), "{m}");
+        assert!(m.contains(&plugins.display().to_string()), "{m}");
+        fs::remove_file(&plugins).unwrap_or_else(|e| panic!("{e}"));
+        fs::write(&plugins, b"").unwrap_or_else(|e| panic!("{e}"));
+        let m = message(Registry::read(dir.path()));
+        assert!(m.contains("is not a folder"), "{m}");
+        // No folder yet is an empty registry.
+        fs::remove_file(&plugins).unwrap_or_else(|e| panic!("{e}"));
+        let registry = Registry::read(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(registry.entries().is_empty());
     }
 
     #[test]
