@@ -402,21 +402,10 @@ impl Archive {
                 problem: "the store holds other documents than the manifest recorded; restore the archive from a backup".into(),
                 repairable: false,
             });
-        } else if recorded.documents != actual.count
-            || recorded.digest != digest
-            || recorded.next_seq != actual.next_seq
-            || recorded.removing != 0
-        {
-            problems.push(Problem {
-                place,
-                kind: "manifest",
-                problem: format!(
-                    "recorded {} documents, the store holds {} (a write whose manifest update was cut short)",
-                    recorded.documents, actual.count
-                ),
-                repairable: true,
-            });
         }
+        // Otherwise the manifest may trail the store (a write whose manifest update was cut
+        // short, a removal in flight): every command's open brings it up to date, so that is
+        // no damage.
     }
 
     fn removal_in_flight(&self) -> bool {
