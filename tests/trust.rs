@@ -148,15 +148,7 @@ fn a_store_whose_data_file_is_gone_is_refused_not_opened_empty() {
         }
         std::fs::remove_file(copy.join("manifest.json")).unwrap();
         for args in [&["list"][..], &["verify"], &["import", "-"]] {
-            let run = util::Run(
-                std::process::Command::new(util::morgue_bin())
-                    .arg("--archive")
-                    .arg(&copy)
-                    .args(args)
-                    .stdin(std::process::Stdio::null())
-                    .output()
-                    .unwrap(),
-            );
+            let run = util::run_on(&copy, args);
             run.assert_code(2);
             assert!(
                 run.stderr().contains("has lost its data")
@@ -233,15 +225,7 @@ fn a_damaged_snapshot_is_named_and_repair_reads_the_store_from_its_log() {
 
 /// Every document's id, from `list --jsonl`, or the failed run.
 fn listed(archive: &std::path::Path) -> Result<Vec<String>, util::Run> {
-    let run = util::Run(
-        std::process::Command::new(util::morgue_bin())
-            .arg("--archive")
-            .arg(archive)
-            .args(["list", "--jsonl"])
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap(),
-    );
+    let run = util::run_on(archive, &["list", "--jsonl"]);
     if run.code() != 0 {
         return Err(run);
     }
@@ -373,14 +357,7 @@ fn damaged_store_files_are_refused_or_verified_whole() {
                 );
                 refused += 1;
                 // A script still gets the report's shape, and repair never makes it worse.
-                let json = util::Run(
-                    std::process::Command::new(util::morgue_bin())
-                        .arg("--archive")
-                        .arg(&copy)
-                        .args(["verify", "--json"])
-                        .output()
-                        .unwrap(),
-                );
+                let json = util::run_on(&copy, &["verify", "--json"]);
                 assert_eq!(json.code(), 2, "{name}: {}", json.stderr());
                 let report: serde_json::Value = serde_json::from_str(&json.stdout())
                     .unwrap_or_else(|e| {
@@ -390,14 +367,7 @@ fn damaged_store_files_are_refused_or_verified_whole() {
                         )
                     });
                 assert_eq!(report["ok"], false, "{name}");
-                let repair = util::Run(
-                    std::process::Command::new(util::morgue_bin())
-                        .arg("--archive")
-                        .arg(&copy)
-                        .args(["verify", "--repair", "--json"])
-                        .output()
-                        .unwrap(),
-                );
+                let repair = util::run_on(&copy, &["verify", "--repair", "--json"]);
                 assert!(
                     !repair.stderr().contains("panicked"),
                     "{name}: {}",
@@ -419,14 +389,7 @@ fn damaged_store_files_are_refused_or_verified_whole() {
                         "{name}: repaired without saying what it did"
                     );
                 } else {
-                    let salvage = util::Run(
-                        std::process::Command::new(util::morgue_bin())
-                            .arg("--archive")
-                            .arg(&copy)
-                            .args(["export", "--salvage"])
-                            .output()
-                            .unwrap(),
-                    );
+                    let salvage = util::run_on(&copy, &["export", "--salvage"]);
                     assert!(
                         salvage.code() == 0 || salvage.code() == 2,
                         "{name}: salvage exit {}",
@@ -441,14 +404,7 @@ fn damaged_store_files_are_refused_or_verified_whole() {
             }
             Ok(ids) => {
                 assert_eq!(ids, all, "{name}: opened with other documents");
-                let verify = util::Run(
-                    std::process::Command::new(util::morgue_bin())
-                        .arg("--archive")
-                        .arg(&copy)
-                        .arg("verify")
-                        .output()
-                        .unwrap(),
-                );
+                let verify = util::run_on(&copy, &["verify"]);
                 assert!(
                     verify.code() == 0 || verify.code() == 2,
                     "{name}: verify exit {}: {}",

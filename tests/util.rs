@@ -82,6 +82,20 @@ impl Dir {
     }
 }
 
+/// Runs morgue on the archive at `archive` (any folder, not only a [`Dir`]'s) with a clean
+/// environment and no stdin.
+pub fn run_on<S: AsRef<std::ffi::OsStr>>(archive: &Path, args: &[S]) -> Run {
+    Run(Command::new(morgue_bin())
+        .arg("--archive")
+        .arg(archive)
+        .args(args)
+        .env_remove("MORGUE_ARCHIVE")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap())
+}
+
 /// A finished command.
 pub struct Run(pub Output);
 
