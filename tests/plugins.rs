@@ -193,7 +193,8 @@ fn broken_libraries_are_refused_with_specific_messages() {
             .as_array()
             .unwrap()
             .len(),
-        1
+        2,
+        "only the built-ins, structure and html, are listed"
     );
     assert_unchanged(&dir, &before);
 }

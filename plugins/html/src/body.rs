@@ -67,6 +67,9 @@ struct Analysis<'d, 'a> {
     score: Vec<f32>,
     /// Paragraphs (runs of 25 characters or more) in the subtree.
     paras: Vec<u32>,
+    /// Characters of article-like paragraphs (long runs that are mostly not links) in the
+    /// subtree.
+    good: Vec<u32>,
 }
 
 /// Names in a class or id that mark furniture.
@@ -108,6 +111,28 @@ const UNLIKELY: &[&str] = &[
     "promo",
 ];
 
+/// Names that mark furniture even beside an article name (`article-byline`,
+/// `related-articles`, `post-tags`).
+const FURNITURE: &[&str] = &[
+    "byline",
+    "caption",
+    "comment",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "newsletter",
+    "subscribe",
+    "promo",
+    "breadcrumb",
+    "tags",
+    "sr-only",
+    "visually-hidden",
+    "screen-reader",
+    "author-bio",
+    "advert",
+];
+
 /// Names that keep an element an unlikely name would set aside.
 const MAYBE: &[&str] = &[
     "and", "article", "body", "column", "content", "main", "shadow",
@@ -147,6 +172,14 @@ const POSITIVE: &[&str] = &[
     "blog", "story",
 ];
 
+/// The shortest run of text that counts as an article paragraph when deciding how far up the
+/// article reaches.
+const GOOD_RUN: u32 = 40;
+/// How much more article text an ancestor must hold to replace the chosen block.
+const CLIMB_GAIN: f32 = 1.25;
+/// The least share of an ancestor's text that must be article paragraphs.
+const CLIMB_DENSITY: f32 = 0.6;
+
 fn any_in(names: &str, list: &[&str]) -> bool {
     list.iter().any(|n| names.contains(n))
 }
@@ -163,6 +196,31 @@ fn names(dom: &Dom<'_>, i: usize) -> String {
     }
     s.make_ascii_lowercase();
     s
+}
+
+/// Elements that never hold article text.
+fn is_furniture(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Script
+            | Tag::Style
+            | Tag::Noscript
+            | Tag::Template
+            | Tag::Svg
+            | Tag::Iframe
+            | Tag::Button
+            | Tag::Select
+            | Tag::Textarea
+            | Tag::Input
+            | Tag::Nav
+            | Tag::Aside
+            | Tag::Footer
+            | Tag::Figure
+            | Tag::Figcaption
+            | Tag::Head
+            | Tag::Header
+            | Tag::H1
+    )
 }
 
 fn is_hidden(dom: &Dom<'_>, i: usize) -> bool {
@@ -199,9 +257,13 @@ fn is_hidden(dom: &Dom<'_>, i: usize) -> bool {
 impl<'d, 'a> Analysis<'d, 'a> {
     fn new(dom: &'d Dom<'a>, strip_unlikely: bool) -> Self {
         let n = dom.nodes.len();
+        // Furniture by what it is: its tag, or being hidden.
         let mut junk = vec![false; n];
         let mut weight = vec![0i32; n];
         let mut in_link = vec![false; n];
+        // Furniture by name: 1 an unlikely name, 2 a name that marks furniture whatever
+        // else the element is called.
+        let mut named = vec![0u8; n];
         for i in 0..n {
             let parent = dom.nodes[i].parent;
             let inherited = parent != i && junk[parent];
@@ -222,59 +284,71 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 w += 25;
             }
             weight[i] = w;
-            let furniture = matches!(
-                tag,
-                Tag::Script
-                    | Tag::Style
-                    | Tag::Noscript
-                    | Tag::Template
-                    | Tag::Svg
-                    | Tag::Iframe
-                    | Tag::Button
-                    | Tag::Select
-                    | Tag::Textarea
-                    | Tag::Input
-                    | Tag::Nav
-                    | Tag::Aside
-                    | Tag::Footer
-                    | Tag::Figure
-                    | Tag::Figcaption
-                    | Tag::Head
-                    | Tag::Header
-            ) || is_hidden(dom, i)
-                || (strip_unlikely
-                    && !matches!(tag, Tag::Body | Tag::Article | Tag::Main | Tag::A)
-                    && any_in(&names, UNLIKELY)
-                    && !any_in(&names, MAYBE));
-            junk[i] = inherited || furniture;
+            if !matches!(tag, Tag::Body | Tag::Article | Tag::Main | Tag::A) {
+                if any_in(&names, FURNITURE) {
+                    named[i] = 2;
+                } else if any_in(&names, UNLIKELY) && !any_in(&names, MAYBE) {
+                    named[i] = 1;
+                }
+            }
+            junk[i] = inherited || is_furniture(tag) || is_hidden(dom, i);
         }
-        let mut chars = vec![0u32; n];
+        // Characters and commas of each text, counted once.
+        let mut text_chars = vec![0u32; n];
+        let mut text_commas = vec![0u32; n];
+        for i in 0..n {
+            if let Kind::Text(t) = dom.nodes[i].kind {
+                for ch in t.chars() {
+                    if !ch.is_whitespace() {
+                        text_chars[i] += 1;
+                    }
+                    if matches!(ch, ',' | '，' | '、') {
+                        text_commas[i] += 1;
+                    }
+                }
+            }
+        }
+        let total = |junk: &[bool]| {
+            let mut chars = vec![0u32; n];
+            for i in (0..n).rev() {
+                if junk[i] {
+                    continue;
+                }
+                chars[i] += text_chars[i];
+                let parent = dom.nodes[i].parent;
+                if parent != i {
+                    chars[parent] += chars[i];
+                }
+            }
+            chars
+        };
+        if strip_unlikely {
+            // A name never sets aside a block holding half the page's text: such names sit
+            // on wrappers (`wrapper header-style-2`, `has-sidebar`).
+            let chars = total(&junk);
+            let half = chars.first().copied().unwrap_or(0) / 2;
+            for i in 0..n {
+                let parent = dom.nodes[i].parent;
+                if parent != i && junk[parent] {
+                    junk[i] = true;
+                } else if named[i] > 0 && chars[i] < half {
+                    junk[i] = true;
+                }
+            }
+        }
+        let chars = total(&junk);
         let mut link_chars = vec![0u32; n];
         let mut commas = vec![0u32; n];
         for i in (0..n).rev() {
             if junk[i] {
                 continue;
             }
-            if let Kind::Text(t) = dom.nodes[i].kind {
-                let mut c = 0;
-                let mut k = 0;
-                for ch in t.chars() {
-                    if !ch.is_whitespace() {
-                        c += 1;
-                    }
-                    if matches!(ch, ',' | '，' | '、') {
-                        k += 1;
-                    }
-                }
-                chars[i] = c;
-                commas[i] = k;
-                if in_link[i] {
-                    link_chars[i] = c;
-                }
+            commas[i] += text_commas[i];
+            if in_link[i] {
+                link_chars[i] += text_chars[i];
             }
             let parent = dom.nodes[i].parent;
             if parent != i {
-                chars[parent] += chars[i];
                 link_chars[parent] += link_chars[i];
                 commas[parent] += commas[i];
             }
@@ -288,6 +362,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
             commas,
             score: vec![0.0; n],
             paras: vec![0; n],
+            good: vec![0; n],
         };
         page.score_paragraphs();
         page
@@ -322,28 +397,32 @@ impl<'d, 'a> Analysis<'d, 'a> {
             {
                 continue;
             }
-            let mut runs: Vec<(u32, u32)> = Vec::new();
-            let (mut chars, mut commas) = (0, 0);
+            let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+            let (mut chars, mut commas, mut links) = (0, 0, 0);
             let mut mixed = false;
             for c in dom.children(x) {
                 if dom.tag(c).is_some_and(|t| t.is_block() && t != Tag::Br) {
                     mixed = true;
-                    runs.push((chars, commas));
-                    (chars, commas) = (0, 0);
+                    runs.push((chars, commas, links));
+                    (chars, commas, links) = (0, 0, 0);
                 } else if !self.junk[c] {
                     chars += self.chars[c];
                     commas += self.commas[c];
+                    links += self.link_chars[c];
                 }
             }
-            runs.push((chars, commas));
+            runs.push((chars, commas, links));
             // A block of text alone is the paragraph, scoring its parent first; text beside
             // blocks is a paragraph inside this block.
             let first = if mixed { x } else { dom.nodes[x].parent };
-            for (chars, commas) in runs {
+            for (chars, commas, links) in runs {
                 if chars < 25 {
                     continue;
                 }
                 self.paras[x] += 1;
+                if chars >= GOOD_RUN && (links as f32) < chars as f32 * 0.3 {
+                    self.good[x] += chars;
+                }
                 let content = 1.0 + commas as f32 + (chars as f32 / 100.0).min(3.0);
                 let mut node = first;
                 for level in 0..5 {
@@ -375,6 +454,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
             let parent = dom.nodes[i].parent;
             if parent != i {
                 self.paras[parent] += self.paras[i];
+                self.good[parent] += self.good[i];
             }
         }
     }
@@ -397,7 +477,28 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 best = Some(i);
             }
         }
-        best.or_else(|| (0..self.dom.nodes.len()).find(|&i| self.dom.tag(i) == Some(Tag::Body)))
+        let Some(mut top) = best else {
+            return (0..self.dom.nodes.len()).find(|&i| self.dom.tag(i) == Some(Tag::Body));
+        };
+        // An article cut into chunks (between ads, or by a layout grid) scores each chunk on
+        // its own; climb to the ancestor that holds markedly more article-like text, as long
+        // as that text is most of what the ancestor holds.
+        let mut a = top;
+        while self.dom.nodes[a].parent != a {
+            a = self.dom.nodes[a].parent;
+            if self.dom.tag(a).is_none() {
+                break;
+            }
+            let (good, have) = (self.good[a] as f32, self.good[top] as f32);
+            if good >= have * CLIMB_GAIN
+                && good >= have + 150.0
+                && good >= self.chars[a] as f32 * CLIMB_DENSITY
+                && self.link_density(a) < 0.25
+            {
+                top = a;
+            }
+        }
+        Some(top)
     }
 
     /// The top candidate and those of its siblings that read as more of the article.

@@ -3,9 +3,9 @@
 //! `dateline`, `word_count`).
 //!
 //! The page is parsed as a browser parses it (html5ever), flattened into a small arena
-//! ([`dom`]), and read twice: once for the metadata pages declare about themselves
-//! ([`meta`]: JSON-LD, OpenGraph, `<meta>` tags, microdata, then the visible page), once for the
-//! article's own text ([`body`]), which is everything downstream extractors and the index read.
+//! (`dom`), and read twice: once for the metadata pages declare about themselves
+//! (`meta`: JSON-LD, OpenGraph, `<meta>` tags, microdata, then the visible page), once for the
+//! article's own text (`body`), which is everything downstream extractors and the index read.
 
 #![forbid(unsafe_code)]
 
