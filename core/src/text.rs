@@ -174,13 +174,18 @@ pub fn check_encoding(bytes: &[u8], encoding_label: &str) -> Result<(), String> 
     }
 }
 
+/// The label recorded for text decoded with `encoding`: one that [`decode_with`] and
+/// [`check_encoding`] resolve to that same encoding, so the text derived again from the raw
+/// bytes is the text decoded at import. The four encodings morgue always recorded keep their
+/// lower-case labels; every other one is recorded by its encoding_rs name (`Shift_JIS`,
+/// `windows-1251`, `ISO-8859-2`, ...), which is one of its labels too.
 fn label(encoding: &'static Encoding) -> &'static str {
     match encoding.name() {
         "UTF-8" => "utf-8",
         "windows-1252" => "windows-1252",
         "UTF-16LE" => "utf-16le",
         "UTF-16BE" => "utf-16be",
-        _ => "utf-8",
+        name => name,
     }
 }
 
@@ -280,6 +285,81 @@ mod tests {
         ] {
             let d = decode(bytes).unwrap();
             assert_eq!(check_encoding(bytes, d.encoding), Ok(()));
+        }
+    }
+
+    /// Every encoding encoding_rs has but the replacement encoding, which nothing is decoded
+    /// with.
+    const ALL_ENCODINGS: [&Encoding; 39] = [
+        encoding_rs::BIG5,
+        encoding_rs::EUC_JP,
+        encoding_rs::EUC_KR,
+        encoding_rs::GB18030,
+        encoding_rs::GBK,
+        encoding_rs::IBM866,
+        encoding_rs::ISO_2022_JP,
+        encoding_rs::ISO_8859_10,
+        encoding_rs::ISO_8859_13,
+        encoding_rs::ISO_8859_14,
+        encoding_rs::ISO_8859_15,
+        encoding_rs::ISO_8859_16,
+        encoding_rs::ISO_8859_2,
+        encoding_rs::ISO_8859_3,
+        encoding_rs::ISO_8859_4,
+        encoding_rs::ISO_8859_5,
+        encoding_rs::ISO_8859_6,
+        encoding_rs::ISO_8859_7,
+        encoding_rs::ISO_8859_8,
+        encoding_rs::ISO_8859_8_I,
+        encoding_rs::KOI8_R,
+        encoding_rs::KOI8_U,
+        encoding_rs::MACINTOSH,
+        encoding_rs::SHIFT_JIS,
+        encoding_rs::UTF_16BE,
+        encoding_rs::UTF_16LE,
+        encoding_rs::UTF_8,
+        encoding_rs::WINDOWS_1250,
+        encoding_rs::WINDOWS_1251,
+        encoding_rs::WINDOWS_1252,
+        encoding_rs::WINDOWS_1253,
+        encoding_rs::WINDOWS_1254,
+        encoding_rs::WINDOWS_1255,
+        encoding_rs::WINDOWS_1256,
+        encoding_rs::WINDOWS_1257,
+        encoding_rs::WINDOWS_1258,
+        encoding_rs::WINDOWS_874,
+        encoding_rs::X_MAC_CYRILLIC,
+        encoding_rs::X_USER_DEFINED,
+    ];
+
+    #[test]
+    fn every_label_reads_back_as_its_own_encoding() {
+        for encoding in ALL_ENCODINGS {
+            let recorded = label(encoding);
+            assert_eq!(
+                Encoding::for_label(recorded.as_bytes()),
+                Some(encoding),
+                "{recorded}"
+            );
+        }
+        // Text in each legacy encoding reads back exactly under the label recorded for it.
+        for (encoding, text) in [
+            (encoding_rs::SHIFT_JIS, "東京の天気は晴れです。"),
+            (encoding_rs::EUC_JP, "東京の天気は晴れです。"),
+            (encoding_rs::EUC_KR, "서울의 날씨는 맑습니다."),
+            (encoding_rs::GBK, "北京今天天气晴朗。"),
+            (encoding_rs::BIG5, "台北今天天氣晴朗。"),
+            (encoding_rs::WINDOWS_1251, "Погода в Москве."),
+            (encoding_rs::KOI8_R, "Погода в Москве."),
+            (encoding_rs::ISO_8859_2, "Pogoda w Łodzi."),
+            (encoding_rs::ISO_8859_7, "Ο καιρός στην Αθήνα."),
+            (encoding_rs::WINDOWS_1256, "الطقس في القاهرة."),
+        ] {
+            let (bytes, _, lossy) = encoding.encode(text);
+            assert!(!lossy, "{text} in {}", encoding.name());
+            let recorded = label(encoding);
+            assert_eq!(decode_with(&bytes, recorded), text, "{recorded}");
+            assert_eq!(check_encoding(&bytes, recorded), Ok(()), "{recorded}");
         }
     }
 
