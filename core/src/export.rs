@@ -122,14 +122,16 @@ impl DocumentJson {
 
     /// Checks the original bytes a restore would store, `raw` decoded from this line: the
     /// recorded encoding must read them without loss ([`text::check_encoding`]), and they
-    /// must pass what an import of them as a file does ([`text::decode`]: not empty, text,
-    /// not binary). The error names what failed, as [`DocumentJson::check`]'s do.
+    /// must pass what an import of them as a file of their media type does
+    /// ([`text::decode_as`]: not empty, text, not binary; an HTML page in Shift_JIS is text,
+    /// though read as plain text its bytes would look binary). The error names what failed,
+    /// as [`DocumentJson::check`]'s do.
     pub fn check_raw(&self, raw: &[u8]) -> std::result::Result<(), String> {
         let encoding = &self.source.encoding;
         text::check_encoding(raw, encoding).map_err(|reason| {
             format!("source.encoding {encoding:?} does not read raw without loss: {reason}")
         })?;
-        text::decode(raw).map_err(|e| format!("raw: {e}"))?;
+        text::decode_as(raw, &self.source.media_type).map_err(|e| format!("raw: {e}"))?;
         Ok(())
     }
 }

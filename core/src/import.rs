@@ -645,15 +645,12 @@ impl<'a> Importer<'a> {
             waiting.duplicates.push(origin);
             return Ok(Flow::Continue);
         }
-        let decoded = match text::decode(&bytes) {
+        let decoded = match text::decode_as(&bytes, media_type) {
             Ok(d) => d,
             Err(e) => return Ok(self.fail(origin, e.to_string())),
         };
-        if decoded.fell_back {
-            self.reporter.warning(
-                &origin,
-                &format!("not valid UTF-8; decoded as {}", decoded.encoding),
-            );
+        if let Some(warning) = decoded.warning() {
+            self.reporter.warning(&origin, &warning);
         }
         let seq = self.take_seq();
         self.extracting_index.insert(id, self.extracting.len());
