@@ -85,6 +85,9 @@ pub fn read(dom: &Dom<'_>) -> Meta {
         if !reader.byline_done && reader.authors.wants(PAGE) {
             reader.byline(dom, i, tag, element);
         }
+        if reader.published.wants(PAGE_WEAKER) {
+            reader.dated(dom, i, element);
+        }
         i += 1;
     }
     reader.finish()
@@ -103,6 +106,7 @@ const MICRODATA_PAGE: u8 = 41;
 const MICRODATA_NAME: u8 = 42;
 const PAGE: u8 = 50;
 const PAGE_WEAK: u8 = 51;
+const PAGE_WEAKER: u8 = 52;
 
 /// The best value offered so far for one field, with the rank of its source.
 struct Slot<T> {
@@ -182,6 +186,8 @@ struct Reader {
     byline_done: bool,
     /// Byline elements looked at, so that a page full of author widgets costs little.
     byline_tries: u8,
+    /// Elements named as dates looked at.
+    date_tries: u8,
     scopes: Vec<Scope>,
 }
 
@@ -529,7 +535,40 @@ impl Reader {
             self.byline_done = true;
         }
     }
+
+    /// An element whose class names it as the date (`class="publish-date"`) and whose text
+    /// reads as one, for pages that give no date in their markup.
+    fn dated(&mut self, dom: &Dom<'_>, i: usize, element: &Element) {
+        let Some(class) = element.attr("class") else {
+            return;
+        };
+        let named = ["date", "time", "publish"]
+            .iter()
+            .any(|n| find_ci(class, n).is_some())
+            && !NOT_DATE.iter().any(|n| find_ci(class, n).is_some());
+        if !named || dom.nodes[i].end - i > 20 {
+            return;
+        }
+        self.date_tries += 1;
+        if self.date_tries > 30 {
+            return;
+        }
+        let text = collapse(&dom.text(i));
+        if text.len() <= 80 {
+            self.published.offer(PAGE_WEAKER, date(&text));
+        }
+    }
 }
+
+/// Class words of dates that are not the article's publication date.
+const NOT_DATE: &[&str] = &[
+    "update",
+    "modif",
+    "comment",
+    "recommend",
+    "related",
+    "footer",
+];
 
 /// The text of a subtree with a `|` where an element starts a block, so that a byline written
 /// as `<div>By A</div><div>Agency</div>` reads as two names, not "By AAgency".

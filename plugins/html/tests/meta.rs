@@ -271,3 +271,31 @@ fn bylines_are_split_and_cleaned() {
         Some(10)
     );
 }
+
+#[test]
+fn a_date_element_named_by_its_class() {
+    let published = |html: &str| morgue_plugin_html::read(html).get("published").cloned();
+    assert_eq!(
+        published(
+            "<h1>Storm closes the coast road</h1>\
+             <div class=\"article-publish-date\">November 19, 2019, 9:02 AM</div>"
+        ),
+        Some(json!("2019-11-19T09:02:00"))
+    );
+    // An update time is not the publication date, and a class alone is not a date.
+    assert_eq!(
+        published(
+            "<span class=\"updated-date\">November 20, 2019</span>\
+             <span class=\"date\">Share this</span>"
+        ),
+        None
+    );
+    // A date the page declares wins over one it shows.
+    assert_eq!(
+        published(
+            "<time datetime=\"2019-11-18\">Monday</time>\
+             <span class=\"date\">November 19, 2019</span>"
+        ),
+        Some(json!("2019-11-18"))
+    );
+}
