@@ -24,7 +24,10 @@ const BUILT_IN: &str = "built-in";
 /// The built-in extractors, called through the same C descriptors a loaded library gives.
 /// Keep this list in step with `plugins/builtins/src/lib.rs`.
 pub fn builtins() -> Result<Vec<PluginExtractor>> {
-    let descriptors = [descriptor::<morgue_plugin_structure::Structure>()];
+    let descriptors = [
+        descriptor::<morgue_plugin_structure::Structure>(),
+        descriptor::<morgue_plugin_html::Html>(),
+    ];
     descriptors
         .into_iter()
         .enumerate()

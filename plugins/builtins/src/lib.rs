@@ -9,4 +9,4 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-morgue_core::export_extractors!(morgue_plugin_structure::Structure);
+morgue_core::export_extractors!(morgue_plugin_structure::Structure, morgue_plugin_html::Html);

@@ -64,6 +64,23 @@ pub fn read(text: &str) -> Fields {
     Article::parse(text).into_fields()
 }
 
+/// The dateline that opens `paragraph` (`WASHINGTON (Reuters) -`, `New Delhi, June 16:`), read
+/// as for the first paragraph of a plain-text article: the value of the `dateline` field and
+/// the byte offset in `paragraph` where its own text begins.
+pub fn dateline(paragraph: &str) -> Option<(Value, usize)> {
+    dateline::parse(paragraph).map(|d| (dateline_value(d), d.rest))
+}
+
+/// The `dateline` field: `{place, date?}`.
+fn dateline_value(d: Dateline<'_>) -> Value {
+    let mut object = Map::new();
+    object.insert("place".into(), Value::from(d.place));
+    if let Some(date) = d.date {
+        object.insert("date".into(), Value::from(date));
+    }
+    Value::Object(object)
+}
+
 /// What the reader found, borrowing from the text where it can.
 #[derive(Debug, Default)]
 struct Article<'a> {
@@ -320,12 +337,7 @@ impl<'a> Article<'a> {
             fields.insert("subtitle".into(), Value::from(subtitle));
         }
         if let Some(d) = self.body.dateline {
-            let mut object = Map::new();
-            object.insert("place".into(), Value::from(d.place));
-            if let Some(date) = d.date {
-                object.insert("date".into(), Value::from(date));
-            }
-            fields.insert("dateline".into(), Value::Object(object));
+            fields.insert("dateline".into(), dateline_value(d));
         }
         if let Some(byline) = self.byline {
             fields.insert("byline".into(), Value::from(byline));
