@@ -299,7 +299,7 @@ extractor is a built-in or a plugin registered in the archive (see `morgue plugi
 /// `morgue eval extraction`.
 #[derive(Debug, Args)]
 pub struct EvalExtractionArgs {
-    /// The benchmark folder: html/<id>.html and ground-truth.json.
+    /// The benchmark folder: `html/<id>.html` and `ground-truth.json`.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     /// The extractor to score: a built-in or a plugin registered in the archive.
