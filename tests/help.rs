@@ -107,6 +107,8 @@ const ORDER: &[&str] = &[
     "plugins info",
     "plugins verify",
     "plugins",
+    "eval extraction",
+    "eval",
     "reextract",
     "reindex",
     "compact",

@@ -4,6 +4,7 @@
 
 mod args;
 mod docs;
+mod eval;
 mod export;
 mod import;
 mod list;
@@ -156,6 +157,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<Status> {
         Command::Export(args) => export::run(ctx, args),
         Command::Rm(args) => tag::rm(ctx, args),
         Command::Tag(args) => tag::run(ctx, args),
+        Command::Eval(command) => eval::run(ctx, command),
         Command::Reextract(args) => reextract::run(ctx, args),
         Command::Reindex => reextract::reindex(ctx),
         Command::Compact => reextract::compact(ctx),

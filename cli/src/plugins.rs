@@ -70,7 +70,9 @@ pub fn load(archive_dir: &Path) -> Result<Vec<Box<dyn Extractor>>> {
         .collect())
 }
 
-fn load_plugins(archive_dir: &Path) -> Result<Vec<PluginExtractor>> {
+/// The built-ins and the archive's registered plugins, as loaded libraries. Reads only the
+/// registry: no archive is opened, locked or created, and without one there are the built-ins.
+pub fn load_plugins(archive_dir: &Path) -> Result<Vec<PluginExtractor>> {
     let mut all = builtins()?;
     all.extend(Registry::read(archive_dir)?.load()?);
     host::check_unique(all.iter().map(|e| (e.name(), e.origin())))?;

@@ -226,6 +226,42 @@ pub enum Error {
     /// The work was interrupted (Ctrl-C); everything reported as done was flushed.
     #[error("interrupted")]
     Interrupted,
+    /// A folder given as an extraction benchmark is not laid out as one.
+    #[error("{} is not an extraction benchmark folder: {reason}; one holds html/<id>.html for each page and ground-truth.json, {{\"<id>\": {{\"articleBody\": \"...\", \"url\": \"...\"}}, ...}}", .dir.display())]
+    BenchmarkFolder {
+        /// The folder given.
+        dir: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A benchmark's ground truth is not JSON of the expected shape.
+    #[error("{} is not a valid ground truth: {reason}; it must be a JSON object {{\"<id>\": {{\"articleBody\": \"...\", \"url\": \"...\"}}, ...}}", .path.display())]
+    GroundTruth {
+        /// The ground-truth file.
+        path: PathBuf,
+        /// What the JSON reader said, or which id is unusable.
+        reason: String,
+    },
+    /// A page the ground truth lists has no HTML file.
+    #[error("page {id} is listed in {} but its file {} is missing; add the page or remove its entry", .truth.display(), .path.display())]
+    BenchmarkPageMissing {
+        /// The page's id.
+        id: String,
+        /// The ground-truth file.
+        truth: PathBuf,
+        /// Where its HTML file should be.
+        path: PathBuf,
+    },
+    /// The extractor asked to be scored on HTML pages cannot give their main text.
+    #[error(
+        "extractor {name} cannot be scored on HTML pages: {reason}; choose another with --plugin (see `morgue plugins list`)"
+    )]
+    NotAnHtmlExtractor {
+        /// The extractor's name.
+        name: String,
+        /// Why not.
+        reason: String,
+    },
 }
 
 impl Error {

@@ -15,6 +15,8 @@ pub mod archive;
 #[cfg(feature = "store")]
 mod error;
 #[cfg(feature = "store")]
+pub mod eval;
+#[cfg(feature = "store")]
 pub mod export;
 #[cfg(feature = "store")]
 #[doc(hidden)]
