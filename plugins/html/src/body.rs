@@ -10,6 +10,7 @@
 //!    boxes that are mostly links or images.
 
 use crate::dom::{Dom, Kind, Tag};
+use crate::lines;
 use crate::meta::Meta;
 
 /// The main text of a page.
@@ -20,15 +21,16 @@ pub struct Body {
 }
 
 /// Reads the main text of a page.
-pub fn extract(dom: &Dom<'_>, _meta: &Meta) -> Body {
-    let strict = read(&Analysis::new(dom, true));
+pub fn extract(dom: &Dom<'_>, meta: &Meta) -> Body {
+    let title = meta.title.as_deref();
+    let strict = read(&Analysis::new(dom, true), title);
     // Furniture names sometimes sit on a wrapper around the whole page
     // (`wrapper header-style-2`); when setting them aside leaves little text, read again
     // without them and keep the longer text.
     if strict.chars().filter(|c| !c.is_whitespace()).count() >= 500 {
         return Body { text: strict };
     }
-    let loose = read(&Analysis::new(dom, false));
+    let loose = read(&Analysis::new(dom, false), title);
     Body {
         text: if loose.len() > strict.len() {
             loose
@@ -38,11 +40,14 @@ pub fn extract(dom: &Dom<'_>, _meta: &Meta) -> Body {
     }
 }
 
-fn read(page: &Analysis<'_, '_>) -> String {
+fn read(page: &Analysis<'_, '_>, title: Option<&str>) -> String {
     let Some(top) = page.top_candidate() else {
         return String::new();
     };
-    let mut out = Writer::default();
+    let mut out = Writer {
+        title,
+        ..Writer::default()
+    };
     for i in page.with_siblings(top) {
         page.write(i, &mut out);
     }
@@ -177,6 +182,9 @@ const POSITIVE: &[&str] = &[
 const GOOD_RUN: u32 = 40;
 /// How much more article text an ancestor must hold to replace the chosen block.
 const CLIMB_GAIN: f32 = 1.25;
+/// How many levels above the chosen block the article may reach: chunks of one article sit
+/// close together, a list of other stories further away.
+const MAX_CLIMB: usize = 6;
 /// The least share of an ancestor's text that must be article paragraphs.
 const CLIMB_DENSITY: f32 = 0.6;
 
@@ -383,7 +391,12 @@ impl<'d, 'a> Analysis<'d, 'a> {
         let dom = self.dom;
         let n = dom.nodes.len();
         let mut initialised = vec![false; n];
+        // Whether the node is inside a list item: teasers of other stories come as lists, so
+        // text there never counts as article text when deciding how far the article reaches.
+        let mut in_list = vec![false; n];
         for x in 0..n {
+            let parent = dom.nodes[x].parent;
+            in_list[x] = (parent != x && in_list[parent]) || dom.tag(x) == Some(Tag::Li);
             let Some(tag) = dom.tag(x) else {
                 continue;
             };
@@ -420,7 +433,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     continue;
                 }
                 self.paras[x] += 1;
-                if chars >= GOOD_RUN && (links as f32) < chars as f32 * 0.3 {
+                if chars >= GOOD_RUN && (links as f32) < chars as f32 * 0.3 && !in_list[x] {
                     self.good[x] += chars;
                 }
                 let content = 1.0 + commas as f32 + (chars as f32 / 100.0).min(3.0);
@@ -484,9 +497,9 @@ impl<'d, 'a> Analysis<'d, 'a> {
         // its own; climb to the ancestor that holds markedly more article-like text, as long
         // as that text is most of what the ancestor holds.
         let mut a = top;
-        while self.dom.nodes[a].parent != a {
+        for _ in 0..MAX_CLIMB {
             a = self.dom.nodes[a].parent;
-            if self.dom.tag(a).is_none() {
+            if !matches!(self.dom.tag(a), Some(t) if t != Tag::Body) {
                 break;
             }
             let (good, have) = (self.good[a] as f32, self.good[top] as f32);
@@ -590,7 +603,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
     }
 
     /// Writes the text of the subtree at `i`, leaving furniture and clutter out.
-    fn write(&self, i: usize, out: &mut Writer) {
+    fn write(&self, i: usize, out: &mut Writer<'_>) {
         let dom = self.dom;
         let mut k = i;
         let end = dom.nodes[i].end;
@@ -623,12 +636,14 @@ impl<'d, 'a> Analysis<'d, 'a> {
 /// Assembles paragraphs: runs of whitespace become one space, blocks become paragraphs
 /// separated by a blank line, `<br>` a line break.
 #[derive(Default)]
-struct Writer {
+struct Writer<'t> {
+    /// The page's headline, left out where the body repeats it.
+    title: Option<&'t str>,
     text: String,
     paragraph: String,
 }
 
-impl Writer {
+impl Writer<'_> {
     fn push_text(&mut self, t: &str) {
         if t.starts_with(char::is_whitespace) {
             self.space();
@@ -660,7 +675,7 @@ impl Writer {
 
     fn break_paragraph(&mut self) {
         let p = self.paragraph.trim();
-        if !p.is_empty() {
+        if !p.is_empty() && !lines::is_furniture(p, self.title) {
             if !self.text.is_empty() {
                 self.text.push_str("\n\n");
             }

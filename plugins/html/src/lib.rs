@@ -11,6 +11,7 @@
 
 mod body;
 mod dom;
+mod lines;
 mod meta;
 
 use morgue_core::{
