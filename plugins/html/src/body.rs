@@ -337,9 +337,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
             let half = chars.first().copied().unwrap_or(0) / 2;
             for i in 0..n {
                 let parent = dom.nodes[i].parent;
-                if parent != i && junk[parent] {
-                    junk[i] = true;
-                } else if named[i] > 0 && chars[i] < half {
+                if (parent != i && junk[parent]) || (named[i] > 0 && chars[i] < half) {
                     junk[i] = true;
                 }
             }
