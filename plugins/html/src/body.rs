@@ -9,6 +9,10 @@
 //! 3. The chosen elements are written out block by block, leaving out lists of links and
 //!    boxes that are mostly links or images.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 use crate::dom::{Dom, Kind, Tag};
 use crate::lines;
 use crate::meta::Meta;
@@ -188,8 +192,46 @@ const MAX_CLIMB: usize = 6;
 /// The least share of an ancestor's text that must be article paragraphs.
 const CLIMB_DENSITY: f32 = 0.6;
 
-fn any_in(names: &str, list: &[&str]) -> bool {
-    list.iter().any(|n| names.contains(n))
+const UNLIKELY_NAME: u8 = 1;
+const MAYBE_NAME: u8 = 2;
+const NEGATIVE_NAME: u8 = 4;
+const POSITIVE_NAME: u8 = 8;
+const FURNITURE_NAME: u8 = 16;
+
+/// One automaton over every list of names, each pattern carrying the lists it is in.
+struct NameLists {
+    automaton: AhoCorasick,
+    kinds: Vec<u8>,
+}
+
+fn name_lists() -> &'static NameLists {
+    static LISTS: OnceLock<NameLists> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut kinds: Vec<u8> = Vec::new();
+        for (list, kind) in [
+            (UNLIKELY, UNLIKELY_NAME),
+            (MAYBE, MAYBE_NAME),
+            (NEGATIVE, NEGATIVE_NAME),
+            (POSITIVE, POSITIVE_NAME),
+            (FURNITURE, FURNITURE_NAME),
+        ] {
+            for name in list {
+                match patterns.iter().position(|p| p == name) {
+                    Some(k) => kinds[k] |= kind,
+                    None => {
+                        patterns.push(name);
+                        kinds.push(kind);
+                    }
+                }
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&patterns)
+            .expect("the name lists are plain words");
+        NameLists { automaton, kinds }
+    })
 }
 
 /// `class` and `id` of an element, lower-cased.
@@ -231,35 +273,55 @@ fn is_furniture(tag: Tag) -> bool {
     )
 }
 
-fn is_hidden(dom: &Dom<'_>, i: usize) -> bool {
+/// What the attributes of element `i` say: whether it is hidden (the `hidden` attribute,
+/// `aria-hidden`, an inline `display: none`, or a landmark role of page furniture) and which
+/// name lists its `class` and `id` hit. One pass over the attributes.
+fn attributes(dom: &Dom<'_>, i: usize) -> (bool, u8) {
     let Some(e) = dom.element(i) else {
-        return false;
+        return (false, 0);
     };
-    if e.attr("hidden").is_some() || e.attr("aria-hidden") == Some("true") {
-        return true;
-    }
-    if let Some(style) = e.attr("style") {
-        let style: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if style.contains("display:none") || style.contains("visibility:hidden") {
-            return true;
+    let lists = name_lists();
+    let mut kinds = 0;
+    let mut hidden = false;
+    for (name, value) in e.attrs() {
+        match name {
+            "class" | "id" => {
+                for m in lists.automaton.find_overlapping_iter(value) {
+                    kinds |= lists.kinds[m.pattern().as_usize()];
+                }
+            }
+            "hidden" => hidden = true,
+            "aria-hidden" => hidden |= value == "true",
+            "style" => hidden |= is_hidden_style(value),
+            "role" => {
+                hidden |= matches!(
+                    value,
+                    "navigation"
+                        | "complementary"
+                        | "contentinfo"
+                        | "banner"
+                        | "menu"
+                        | "menubar"
+                        | "dialog"
+                )
+            }
+            _ => {}
         }
     }
-    matches!(
-        e.attr("role"),
-        Some(
-            "navigation"
-                | "complementary"
-                | "contentinfo"
-                | "banner"
-                | "menu"
-                | "menubar"
-                | "dialog"
-        )
-    )
+    (hidden, kinds)
+}
+
+/// Whether an inline style hides the element.
+fn is_hidden_style(style: &str) -> bool {
+    if !style.contains("none") && !style.contains("hidden") {
+        return false;
+    }
+    let style: String = style
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    style.contains("display:none") || style.contains("visibility:hidden")
 }
 
 impl<'d, 'a> Analysis<'d, 'a> {
@@ -269,8 +331,8 @@ impl<'d, 'a> Analysis<'d, 'a> {
         let mut junk = vec![false; n];
         let mut weight = vec![0i32; n];
         let mut in_link = vec![false; n];
-        // Furniture by name: 1 an unlikely name, 2 a name that marks furniture whatever
-        // else the element is called.
+        // Furniture by name: a name that marks furniture whatever else the element is
+        // called, or an unlikely name without a likely one.
         let mut named = vec![0u8; n];
         for i in 0..n {
             let parent = dom.nodes[i].parent;
@@ -283,28 +345,30 @@ impl<'d, 'a> Analysis<'d, 'a> {
             if tag == Tag::A {
                 in_link[i] = true;
             }
-            let names = names(dom, i);
+            let (hidden, class) = attributes(dom, i);
             let mut w = 0;
-            if any_in(&names, NEGATIVE) {
+            if class & NEGATIVE_NAME != 0 {
                 w -= 25;
             }
-            if any_in(&names, POSITIVE) {
+            if class & POSITIVE_NAME != 0 {
                 w += 25;
             }
             weight[i] = w;
-            if !matches!(tag, Tag::Body | Tag::Article | Tag::Main | Tag::A) {
-                if any_in(&names, FURNITURE) {
-                    named[i] = 2;
-                } else if any_in(&names, UNLIKELY) && !any_in(&names, MAYBE) {
-                    named[i] = 1;
-                }
+            if !matches!(tag, Tag::Body | Tag::Article | Tag::Main | Tag::A)
+                && (class & FURNITURE_NAME != 0
+                    || (class & UNLIKELY_NAME != 0 && class & MAYBE_NAME == 0))
+            {
+                named[i] = 1;
             }
-            junk[i] = inherited || is_furniture(tag) || is_hidden(dom, i);
+            junk[i] = inherited || is_furniture(tag) || hidden;
         }
         // Characters and commas of each text, counted once.
         let mut text_chars = vec![0u32; n];
         let mut text_commas = vec![0u32; n];
         for i in 0..n {
+            if junk[i] {
+                continue;
+            }
             if let Kind::Text(t) = dom.nodes[i].kind {
                 for ch in t.chars() {
                     if !ch.is_whitespace() {
