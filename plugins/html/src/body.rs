@@ -31,17 +31,39 @@ pub fn extract(dom: &Dom<'_>, meta: &Meta) -> Body {
     // Furniture names sometimes sit on a wrapper around the whole page
     // (`wrapper header-style-2`); when setting them aside leaves little text, read again
     // without them and keep the longer text.
-    if strict.chars().filter(|c| !c.is_whitespace()).count() >= 500 {
-        return Body { text: strict };
+    let mut text = strict;
+    if text.chars().filter(|c| !c.is_whitespace()).count() < 500 {
+        let loose = read(&Analysis::new(dom, false), title);
+        if loose.len() > text.len() {
+            text = loose;
+        }
     }
-    let loose = read(&Analysis::new(dom, false), title);
-    Body {
-        text: if loose.len() > strict.len() {
-            loose
-        } else {
-            strict
-        },
+    // The page's own JSON-LD copy of the article: taken when the reading of the markup
+    // found markedly less (the text sits in a script-built part of the page, or the markup
+    // defeated the reader).
+    if let Some(declared) = meta.article_body.as_deref()
+        && declared.len() >= 200
+        && text.len() * 10 < declared.len() * 6
+    {
+        text = paragraphs(declared);
     }
+    Body { text }
+}
+
+/// Text given as one string (JSON-LD `articleBody`) as paragraphs: its line breaks kept as
+/// paragraph breaks, runs of spaces collapsed.
+fn paragraphs(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !line.is_empty() {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&line);
+        }
+    }
+    out
 }
 
 fn read(page: &Analysis<'_, '_>, title: Option<&str>) -> String {
@@ -197,6 +219,8 @@ const MAYBE_NAME: u8 = 2;
 const NEGATIVE_NAME: u8 = 4;
 const POSITIVE_NAME: u8 = 8;
 const FURNITURE_NAME: u8 = 16;
+/// Marked up as the article's body (`itemprop="articleBody"`).
+const ARTICLE_BODY: u8 = 32;
 
 /// One automaton over every list of names, each pattern carrying the lists it is in.
 struct NameLists {
@@ -290,6 +314,7 @@ fn attributes(dom: &Dom<'_>, i: usize) -> (bool, u8) {
                     kinds |= lists.kinds[m.pattern().as_usize()];
                 }
             }
+            "itemprop" if value.eq_ignore_ascii_case("articlebody") => kinds |= ARTICLE_BODY,
             "hidden" => hidden = true,
             "aria-hidden" => hidden |= value == "true",
             "style" => hidden |= is_hidden_style(value),
@@ -352,6 +377,9 @@ impl<'d, 'a> Analysis<'d, 'a> {
             }
             if class & POSITIVE_NAME != 0 {
                 w += 25;
+            }
+            if class & ARTICLE_BODY != 0 {
+                w += 50;
             }
             weight[i] = w;
             if !matches!(tag, Tag::Body | Tag::Article | Tag::Main | Tag::A)
