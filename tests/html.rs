@@ -1,4 +1,5 @@
-//! The built-in `html` extractor end to end: hostile pages (deep nesting, megabytes of markup or script, tags left open, bytes that
+//! The built-in `html` extractor end to end: what a page's `body` holds is what `query` finds,
+//! and hostile pages (deep nesting, megabytes of markup or script, tags left open, bytes that
 //! are not text, no text at all) never crash or hang an import, never damage what the archive
 //! already holds, and each give a best-effort document or a failure naming the file.
 //!
@@ -289,4 +290,90 @@ fn a_page_without_a_body_is_not_found_by_its_script_or_markup() {
     for word in ["klaxonite", "var", "script", "img", "src", "html", "body"] {
         assert_eq!(count(&dir, word), (0, 1), "{word}");
     }
+}
+
+/// A news page: menus before, a footer after, the article between.
+const NEWS: &str = r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Harbour reopens after storm</title></head>
+<body>
+<header><nav><ul>
+<li><a href="/">Home</a></li><li><a href="/plimsoll">Plimsollverse</a></li>
+<li><a href="/q">Quaggamire</a></li><li><a href="/w">Weather</a></li>
+</ul></nav></header>
+<main><article>
+<h1>Harbour reopens after storm</h1>
+<p>The harbour reopened on Tuesday after three days of storms, the port authority said,
+and the first boats left for the islands before dawn.</p>
+<p>Fishermen, who had waited since Saturday, said the damage was lighter than feared,
+though two jetties will stay closed for repairs until the spring.</p>
+<p>A bronze statue of the zorbulent lighthouse keeper, toppled on Sunday, was found intact
+on the beach and will be put back next week, the mayor said.</p>
+</article></main>
+<footer><p>Copyright Frobnitzel Media. All rights reserved.</p></footer>
+</body></html>
+"#;
+
+#[test]
+fn query_finds_the_words_of_the_body_and_not_those_of_the_menus() {
+    let dir = Dir::new();
+    let page = dir.write("news.html", NEWS);
+    dir.run(&[OsStr::new("import"), page.as_os_str()])
+        .assert_code(0);
+    dir.run(&["reindex"]).assert_code(0);
+    assert_eq!(count(&dir, "zorbulent"), (1, 0));
+    assert_eq!(count(&dir, "fishermen jetties"), (1, 0));
+    for menu in ["plimsollverse", "quaggamire", "frobnitzel"] {
+        let run = dir.run(&["query", menu, "--count"]);
+        run.assert_code(1);
+        assert_eq!(run.stdout(), "0\n", "{menu}");
+    }
+    let doc = show(&dir, &sha256_hex(NEWS.as_bytes()));
+    assert_eq!(doc["fields"]["title"], "Harbour reopens after storm");
+    let body = doc["fields"]["body"].as_str().unwrap();
+    assert!(body.contains("zorbulent lighthouse keeper"), "{body}");
+    assert!(body.contains("The harbour reopened on Tuesday"), "{body}");
+    for menu in ["Plimsollverse", "Quaggamire", "Frobnitzel", "Home"] {
+        assert!(!body.contains(menu), "{menu} in {body}");
+    }
+    // The page itself is kept whole, menus and all.
+    assert!(doc["text"].as_str().unwrap().contains("Plimsollverse"));
+}
+
+#[test]
+fn a_body_opening_with_a_dateline_gives_its_place() {
+    let page = "<html><head><title>Talks resume</title></head><body>\
+        <nav><a href=\"/\">Home</a></nav><article><h1>Talks resume</h1>\
+        <p>WASHINGTON (Reuters) - The talks resumed on Monday, officials said, after a week \
+        of delays.</p><p>Both sides said they hoped for an agreement, though neither would \
+        say when.</p></article></body></html>";
+    let dir = Dir::new();
+    let file = dir.write("talks.html", page);
+    dir.run(&[OsStr::new("import"), file.as_os_str()])
+        .assert_code(0);
+    let doc = show(&dir, &sha256_hex(page.as_bytes()));
+    assert_eq!(doc["fields"]["dateline"]["place"], "WASHINGTON", "{doc}");
+    assert!(
+        doc["fields"]["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("WASHINGTON (Reuters) - The talks resumed")
+    );
+}
+
+#[test]
+fn a_windows_1252_page_has_its_accents_in_the_body() {
+    let page: &[u8] = b"<html><head><meta charset=\"windows-1252\"><title>Caf\xe9</title></head>\
+        <body><article><p>Le caf\xe9 de la gare a rouvert ses portes, disent les habitants \
+        du quartier, ravis.</p></article></body></html>";
+    let dir = Dir::new();
+    let file = dir.write("cafe.html", page);
+    let run = dir.run(&[OsStr::new("import"), file.as_os_str()]);
+    run.assert_code(0);
+    assert!(!run.stderr().contains("warning"), "{}", run.stderr());
+    let doc = show(&dir, &sha256_hex(page));
+    assert_eq!(doc["source"]["encoding"], "windows-1252");
+    assert_eq!(doc["fields"]["title"], "Café");
+    let body = doc["fields"]["body"].as_str().unwrap();
+    assert!(body.contains("Le café de la gare"), "{body}");
+    assert!(!body.contains('\u{fffd}'), "{body}");
 }
