@@ -17,7 +17,7 @@ cd "$(dirname "$0")"
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(query text import_jsonl store_record index_postings plugin_wire)
+  targets=(query text import_jsonl store_record index_postings plugin_wire html)
 fi
 extra=()
 if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
