@@ -276,8 +276,6 @@ fn a_page_of_only_five_megabytes_of_script_has_no_body() {
 }
 
 #[test]
-#[ignore = "an html page without a body is indexed by its markup: core/src/index.rs \
-            IndexDoc::new falls back to the decoded page, script and tags included"]
 fn a_page_without_a_body_is_not_found_by_its_script_or_markup() {
     let dir = Dir::new();
     let script = "<html><head><script>var klaxonite = 1;</script></head></html>";

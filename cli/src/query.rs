@@ -98,6 +98,8 @@ pub fn run(ctx: &Ctx, args: QueryArgs) -> Result<Status> {
         let doc = archive.get(&hit.id)?;
         let text = match doc.fields.get("body").and_then(Value::as_str) {
             Some(body) => body.to_owned(),
+            // A web page without a body has only markup to show.
+            None if doc.source.media_type == morgue_core::text::TEXT_HTML => String::new(),
             None => archive.text(&doc, &archive.raw(&hit.id)?),
         };
         let language = doc.fields.get("language").and_then(Value::as_str);

@@ -268,11 +268,15 @@ pub struct IndexDoc<'a> {
 }
 
 impl<'a> IndexDoc<'a> {
-    /// Prepares a stored document; `raw` is needed only when it has no `body` field.
+    /// Prepares a stored document; `raw` is needed only when a text document has no `body`
+    /// field.
     pub fn new(doc: &'a StoredDoc, raw: &[u8]) -> IndexDoc<'a> {
         let str_of = |name: &str| doc.fields.get(name).and_then(|v| v.as_str());
         let body = match str_of("body") {
             Some(body) => Cow::Borrowed(body),
+            // A web page's text is its markup: without a body found in it there is nothing
+            // of the article to index, and its tags and scripts must not match.
+            None if doc.source.media_type == text::TEXT_HTML => Cow::Borrowed(""),
             None => Cow::Owned(text::decode_with(raw, &doc.source.encoding)),
         };
         IndexDoc {
