@@ -1,6 +1,8 @@
 //! The parsed page as a flat arena in document order, so the readers walk it with indices
 //! instead of recursion: a subtree is the range `i..node.end`, whatever the nesting depth.
 
+use std::borrow::Cow;
+
 use scraper::node::Element;
 use scraper::{Html, Node as Parsed};
 
@@ -164,7 +166,148 @@ pub struct Dom<'a> {
 
 /// Parses a page.
 pub fn parse(page: &str) -> Html {
-    Html::parse_document(page)
+    Html::parse_document(&limit_depth(page))
+}
+
+/// The deepest nesting of elements the parser is given. The tree builder looks through the
+/// whole stack of open elements at every block start tag, so a page nesting 100,000 `<div>`s
+/// would take it minutes; no real page nests a hundredth as deep.
+const MAX_DEPTH: usize = 512;
+
+/// How far down the stack of open elements an end tag is matched; an end tag that matches
+/// nothing that close is left to the parser, which ignores it too.
+const MATCH_WINDOW: usize = 64;
+
+/// How a start tag counts towards the depth of nesting.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nesting {
+    /// It opens an element that stays open until its end tag.
+    Opens,
+    /// It opens nothing that can nest deep: void elements (`<br>`) and elements the parser
+    /// closes on its own when the next one opens (`<p>`, `<li>`).
+    Flat,
+    /// Its content is text up to its end tag (`<script>`).
+    RawText,
+}
+
+fn nesting(name: &str) -> Nesting {
+    let mut buf = [0u8; 10];
+    if name.len() > buf.len() {
+        return Nesting::Opens;
+    }
+    for (d, c) in buf.iter_mut().zip(name.bytes()) {
+        *d = c.to_ascii_lowercase();
+    }
+    match &buf[..name.len()] {
+        b"area" | b"base" | b"br" | b"col" | b"embed" | b"hr" | b"img" | b"input" | b"link"
+        | b"meta" | b"source" | b"track" | b"wbr" | b"param" | b"keygen" | b"p" | b"li" | b"dt"
+        | b"dd" | b"option" | b"optgroup" | b"tr" | b"td" | b"th" | b"rb" | b"rp" | b"rt"
+        | b"rtc" | b"tbody" | b"thead" | b"tfoot" | b"colgroup" | b"caption" | b"html"
+        | b"head" | b"body" => Nesting::Flat,
+        b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"iframe" | b"noembed"
+        | b"noframes" => Nesting::RawText,
+        _ => Nesting::Opens,
+    }
+}
+
+/// The page with the start tags (and their end tags) that would nest elements deeper than
+/// [`MAX_DEPTH`] left out; the page itself when it nests no deeper, which is always so for
+/// real pages. One pass, no allocation unless something is left out.
+fn limit_depth(page: &str) -> Cow<'_, str> {
+    let b = page.as_bytes();
+    // Open elements: where the name is in the page, and whether the start tag was left out.
+    let mut stack: Vec<(usize, usize, bool)> = Vec::new();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    let is_name = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b':';
+    while let Some(k) = page[i..].find('<') {
+        let at = i + k;
+        let rest = &b[at..];
+        if rest.starts_with(b"<!--") {
+            i = find(page, at + 4, "-->").map_or(b.len(), |e| e + 3);
+            continue;
+        }
+        if rest.starts_with(b"<!") || rest.starts_with(b"<?") {
+            i = find(page, at, ">").map_or(b.len(), |e| e + 1);
+            continue;
+        }
+        let closing = rest.starts_with(b"</");
+        let name_start = at + if closing { 2 } else { 1 };
+        let name_end = name_start + b[name_start..].iter().take_while(|&&c| is_name(c)).count();
+        if name_end == name_start || !b[name_start].is_ascii_alphabetic() {
+            i = at + 1;
+            continue;
+        }
+        let tag_end = tag_end(b, name_end);
+        let name = &page[name_start..name_end];
+        let mut drop = false;
+        if closing {
+            let window = stack.len().saturating_sub(MATCH_WINDOW);
+            if let Some(p) = stack[window..]
+                .iter()
+                .rposition(|&(s, e, _)| page[s..e].eq_ignore_ascii_case(name))
+            {
+                drop = stack[window + p].2;
+                stack.truncate(window + p);
+            }
+        } else if nesting(name) == Nesting::RawText {
+            let close = format!("</{}", name.to_ascii_lowercase());
+            i = find_ignore_case(page, tag_end, &close).unwrap_or(b.len());
+            continue;
+        } else if nesting(name) == Nesting::Opens && !b[..tag_end].ends_with(b"/>") {
+            drop = stack.len() >= MAX_DEPTH;
+            stack.push((name_start, name_end, drop));
+        }
+        if drop {
+            let out = out.get_or_insert_with(|| String::with_capacity(page.len()));
+            out.push_str(&page[copied..at]);
+            copied = tag_end;
+        }
+        i = tag_end;
+    }
+    match out {
+        Some(mut out) => {
+            out.push_str(&page[copied..]);
+            Cow::Owned(out)
+        }
+        None => Cow::Borrowed(page),
+    }
+}
+
+/// One past the `>` that ends the tag whose name ends at `from`, skipping quoted attribute
+/// values; the end of the page when it never ends.
+fn tag_end(b: &[u8], from: usize) -> usize {
+    let mut quote = None;
+    for (k, &c) in b.iter().enumerate().skip(from) {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'"' || c == b'\'' => quote = Some(c),
+            None if c == b'>' => return k + 1,
+            None => {}
+        }
+    }
+    b.len()
+}
+
+fn find(page: &str, from: usize, needle: &str) -> Option<usize> {
+    page.get(from..)?.find(needle).map(|k| from + k)
+}
+
+/// Where `needle` (lower-case ASCII) next occurs from `from`, in any case.
+fn find_ignore_case(page: &str, from: usize, needle: &str) -> Option<usize> {
+    let b = page.as_bytes();
+    let n = needle.as_bytes();
+    let mut i = from;
+    while let Some(k) = b.get(i..)?.iter().position(|&c| c == b'<') {
+        let at = i + k;
+        if b.len() - at >= n.len() && b[at..at + n.len()].eq_ignore_ascii_case(n) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
 }
 
 impl<'a> Dom<'a> {
@@ -256,5 +399,50 @@ impl Iterator for Children<'_, '_> {
             self.next = self.dom.nodes[i].end;
             i
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_DEPTH, limit_depth};
+
+    #[test]
+    fn pages_of_ordinary_depth_are_parsed_as_they_are() {
+        let page = "<html><body><div class='a'><p>One<p>Two<br></div><script>if (a<b) {}</script>\
+                    <!-- <div> --><ul><li>x<li>y</ul></body></html>";
+        assert!(matches!(limit_depth(page), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_flattened_and_the_text_kept() {
+        let n = 5_000;
+        let page = format!(
+            "{}<p>deep text</p>{}",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        );
+        let limited = limit_depth(&page);
+        assert_eq!(limited.matches("<div>").count(), MAX_DEPTH);
+        assert_eq!(limited.matches("</div>").count(), MAX_DEPTH);
+        assert!(limited.contains("<p>deep text</p>"));
+        let text = super::Dom::new(&super::parse(&page)).text(0);
+        assert_eq!(text, "deep text");
+    }
+
+    #[test]
+    fn unclosed_and_stray_tags_never_stall() {
+        let page = format!("{}{}", "<span>".repeat(20_000), "</b>".repeat(20_000));
+        assert_eq!(limit_depth(&page).matches("<span>").count(), MAX_DEPTH);
+        for cut in [
+            "<div",
+            "<div class=\"x",
+            "</",
+            "<!--",
+            "<script>",
+            "<",
+            "<a href='",
+        ] {
+            let _ = limit_depth(cut);
+        }
     }
 }
