@@ -74,6 +74,9 @@ pub fn main_text(page: &str) -> String {
     body::extract(&dom, &meta).text
 }
 
+/// The longest title or standfirst kept.
+const MAX_HEADING_CHARS: usize = 2_000;
+
 fn into_fields(meta: Meta, body: Body) -> Fields {
     let mut fields = Fields::new();
     let mut put = |name: &str, value: Option<String>| {
@@ -81,8 +84,11 @@ fn into_fields(meta: Meta, body: Body) -> Fields {
             fields.insert(name.into(), Value::from(v));
         }
     };
-    put("title", meta.title);
-    put("subtitle", meta.subtitle);
+    // A `<title>` left open swallows the rest of the page; no headline or standfirst runs to
+    // thousands of characters.
+    let short = |v: Option<String>| v.filter(|v| v.chars().count() <= MAX_HEADING_CHARS);
+    put("title", short(meta.title));
+    put("subtitle", short(meta.subtitle));
     put("published", meta.published);
     put("site", meta.site);
     put("canonical_url", meta.canonical_url);

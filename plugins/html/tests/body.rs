@@ -131,3 +131,13 @@ fn a_dateline_opening_the_body_is_read() {
             .is_some_and(|b| b.starts_with("WASHINGTON (Reuters) - "))
     );
 }
+
+#[test]
+fn a_title_left_open_does_not_become_a_title_of_the_whole_page() {
+    let page = format!(
+        "<html><head><title>Open {}",
+        "words and more words ".repeat(500)
+    );
+    let fields = morgue_plugin_html::read(&page);
+    assert!(!fields.contains_key("title"), "{:?}", fields.get("title"));
+}
