@@ -278,14 +278,19 @@ fn limit_depth(page: &str) -> Cow<'_, str> {
 /// One past the `>` that ends the tag whose name ends at `from`, skipping quoted attribute
 /// values; the end of the page when it never ends.
 fn tag_end(b: &[u8], from: usize) -> usize {
-    let mut quote = None;
-    for (k, &c) in b.iter().enumerate().skip(from) {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == b'"' || c == b'\'' => quote = Some(c),
-            None if c == b'>' => return k + 1,
-            None => {}
+    let mut k = from;
+    while let Some(d) = b
+        .get(k..)
+        .and_then(|rest| memchr::memchr3(b'>', b'"', b'\'', rest))
+    {
+        let at = k + d;
+        if b[at] == b'>' {
+            return at + 1;
+        }
+        // A quoted attribute value: skip to its closing quote.
+        match memchr::memchr(b[at], &b[at + 1..]) {
+            Some(q) => k = at + 1 + q + 1,
+            None => return b.len(),
         }
     }
     b.len()
@@ -300,7 +305,7 @@ fn find_ignore_case(page: &str, from: usize, needle: &str) -> Option<usize> {
     let b = page.as_bytes();
     let n = needle.as_bytes();
     let mut i = from;
-    while let Some(k) = b.get(i..)?.iter().position(|&c| c == b'<') {
+    while let Some(k) = memchr::memchr(b'<', b.get(i..)?) {
         let at = i + k;
         if b.len() - at >= n.len() && b[at..at + n.len()].eq_ignore_ascii_case(n) {
             return Some(at);
